@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+// `npm start`: runs the countersign Probot app, exactly as `probot run ./dist/app/index.js` would.
+//
+// On a fresh machine (no APP_ID / PRIVATE_KEY) Probot serves its GitHub App registration page on
+// http://localhost:3000. Unless told otherwise it would first try to create a smee.io webhook proxy
+// channel over the internet; without a WEBHOOK_PROXY_URL we tell it not to, so the app starts
+// offline too, and say what to do next.
+import { run } from "probot";
+
+const hasCredentials = Boolean(process.env.APP_ID && (process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH));
+if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
+  process.env.NO_SMEE_SETUP = "true";
+  if (!hasCredentials) {
+    process.stderr.write(
+      "countersign: no GitHub App credentials yet (APP_ID, PRIVATE_KEY) and no WEBHOOK_PROXY_URL.\n" +
+        `  1. Open http://localhost:${process.env.PORT || 3000} and register the app on GitHub (writes them to .env).\n` +
+        "  2. To receive webhooks on this machine, create a channel at https://smee.io/new and set WEBHOOK_PROXY_URL to it in .env.\n" +
+        "  3. Restart with npm start.\n",
+    );
+  }
+}
+
+await run(["node", "probot", "run", new URL("../dist/app/index.js", import.meta.url).pathname]);

@@ -1,0 +1,13 @@
+/** Jest runs the TypeScript sources as ESM through ts-jest. */
+export default {
+  testEnvironment: "node",
+  extensionsToTreatAsEsm: [".ts"],
+  moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
+  transform: {
+    "^.+\\.ts$": ["ts-jest", { useESM: true, tsconfig: "tsconfig.json" }],
+  },
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
+  setupFilesAfterEnv: ["<rootDir>/test/setup.ts"],
+  testTimeout: 60_000,
+  reporters: ["default", "<rootDir>/test/support/count-reporter.js"],
+};
