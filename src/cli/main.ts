@@ -1,0 +1,48 @@
+/**
+ * The `countersign` command line. Dispatches to one subcommand module, imported on demand so each
+ * command loads only what it needs (`scan` never loads the server, Probot or Octokit).
+ */
+import { UsageError, type Io } from "./io.js";
+
+export const HELP = `countersign — a two-person rule for AI-authored changes
+
+Usage:
+  countersign scan [--repo DIR] [--json] [--all] [--fail-on-ai] [--config FILE] [REVISION-RANGE...]
+      List the AI-authored commits in a range (default: HEAD), with the evidence for each.
+  countersign --help | --version
+
+Run 'countersign <command> --help' for a command's options.
+Exit status: 0 ok; 1 --fail-on-ai found AI-authored commits; 2 bad usage or git error.`;
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit status. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "scan": {
+        const { scan } = await import("./scan.js");
+        return await scan(rest, io);
+      }
+      case "--version":
+      case "-v": {
+        const { version } = await import("./version.js");
+        io.out(`countersign ${version()}\n`);
+        return 0;
+      }
+      case undefined:
+      case "--help":
+      case "-h":
+      case "help":
+        io.out(`${HELP}\n`);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}' (commands: scan; see countersign --help)`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`countersign: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,163 @@
+/**
+ * `countersign scan`: which commits in a range an AI wrote, with evidence. Offline, from git alone.
+ *
+ * Loads only the detector and the git reader; reads history with one streaming `git log`.
+ */
+import { parseArgs } from "node:util";
+import { createDetector, type CommitDetection, type Detector } from "../detection/detect.js";
+import { readLog, GitError } from "../git/log.js";
+import { UsageError, type Io } from "./io.js";
+
+export const SCAN_HELP = `Usage: countersign scan [options] [REVISION-RANGE...]
+
+List the AI-authored commits in REVISION-RANGE (default: HEAD) with the evidence for each.
+
+Options:
+  --repo DIR      the repository to read (a work tree or a bare repository; default: .)
+  --json          JSON Lines on stdout: one object per AI-authored commit, nothing else
+  --all           report every commit, human ones too
+  --fail-on-ai    exit 1 when any AI-authored commit is found (for CI and hooks)
+  --config FILE   a countersign.yml whose 'detection' section extends the built-in signals
+  -h, --help      this help
+
+Exit status: 0 ok; 1 AI-authored commits found with --fail-on-ai; 2 bad usage or git error.`;
+
+/** The stable JSON Lines shape of one commit. Other tools consume these field names. */
+export interface ScanRecord {
+  sha: string;
+  ai: boolean;
+  tools: readonly string[];
+  evidence: readonly { rule: string; tool: string; field: string; match: string }[];
+  humans: readonly { name: string; email: string }[];
+}
+
+interface ScanOptions {
+  repo: string;
+  json: boolean;
+  all: boolean;
+  failOnAi: boolean;
+  config: string | undefined;
+  revisions: string[];
+}
+
+function parse(argv: readonly string[]): ScanOptions | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        repo: { type: "string" },
+        json: { type: "boolean" },
+        all: { type: "boolean" },
+        "fail-on-ai": { type: "boolean" },
+        config: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    // node:util's messages name the flag; keep the first sentence and point at --help.
+    const raw = typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : String(error);
+    const message = raw.split(". ")[0] ?? raw;
+    throw new UsageError(`scan: ${message.replace(/\.$/, "")} (see countersign scan --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  const repo = values.repo ?? ".";
+  if (repo.trim() === "") throw new UsageError("scan: --repo needs a directory (see countersign scan --help)");
+  for (const rev of positionals) {
+    if (rev.trim() === "") throw new UsageError("scan: an empty revision range was given (use e.g. HEAD or main..feature)");
+  }
+  if (values.config !== undefined && values.config.trim() === "") throw new UsageError("scan: --config needs a file (see countersign scan --help)");
+  return {
+    repo,
+    json: values.json === true,
+    all: values.all === true,
+    failOnAi: values["fail-on-ai"] === true,
+    config: values.config,
+    revisions: positionals.length > 0 ? positionals : ["HEAD"],
+  };
+}
+
+async function detectorFor(options: ScanOptions): Promise<Detector> {
+  if (options.config === undefined) return createDetector();
+  // Only a scan with a config file pays for YAML parsing and schema validation.
+  const { loadDetectionConfigFile } = await import("./config-file.js");
+  return createDetector(await loadDetectionConfigFile(options.config));
+}
+
+export function toRecord(sha: string, d: CommitDetection): ScanRecord {
+  return {
+    sha,
+    ai: d.ai,
+    tools: d.tools,
+    evidence: d.evidence.map((e) => ({ rule: e.rule, tool: e.tool, field: e.field, match: e.match })),
+    humans: d.humans.map((h) => ({ name: h.name, email: h.email })),
+  };
+}
+
+/** Collects output into large writes: one write per line is the slowest part of a big scan. */
+class Buffered {
+  private chunks: string[] = [];
+  private size = 0;
+  constructor(private readonly io: Io) {}
+  async add(text: string): Promise<void> {
+    this.chunks.push(text);
+    this.size += text.length;
+    if (this.size >= 1 << 16) await this.flush();
+  }
+  async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const text = this.chunks.join("");
+    this.chunks = [];
+    this.size = 0;
+    await this.io.out(text);
+  }
+}
+
+export async function scan(argv: readonly string[], io: Io): Promise<number> {
+  const options = parse(argv);
+  if (options === "help") {
+    await io.out(`${SCAN_HELP}\n`);
+    return 0;
+  }
+  const detector = await detectorFor(options);
+  const out = new Buffered(io);
+  let total = 0;
+  let aiCount = 0;
+  const byTool = new Map<string, number>();
+  try {
+    for await (const commit of readLog({ repo: options.repo, revisions: options.revisions })) {
+      total++;
+      const d = detector.commit(commit);
+      if (d.ai) {
+        aiCount++;
+        for (const tool of d.tools) byTool.set(tool, (byTool.get(tool) ?? 0) + 1);
+      }
+      if (!d.ai && !options.all) continue;
+      if (options.json) await out.add(`${JSON.stringify(toRecord(commit.sha, d))}\n`);
+      else await out.add(humanLine(commit.sha, d));
+    }
+  } catch (error) {
+    if (error instanceof GitError) throw new UsageError(error.message);
+    throw error;
+  }
+  if (!options.json) await out.add(summary(total, aiCount, byTool));
+  await out.flush();
+  return options.failOnAi && aiCount > 0 ? 1 : 0;
+}
+
+function humanLine(sha: string, d: CommitDetection): string {
+  const first = d.evidence[0];
+  if (!first) return `${sha.slice(0, 12)}  human\n`;
+  const more = d.evidence.length > 1 ? `  (+${d.evidence.length - 1} more)` : "";
+  return `${sha.slice(0, 12)}  ${d.tools.join(", ")}  ${first.field}: ${first.match}${more}\n`;
+}
+
+function summary(total: number, ai: number, byTool: Map<string, number>): string {
+  const pct = total === 0 ? "" : ` (${((100 * ai) / total).toFixed(1)}%)`;
+  const tools = [...byTool.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const detail = tools.length === 0 ? "" : `\nby tool: ${tools.map(([t, n]) => `${t} ${n}`).join(", ")}`;
+  return `${ai} of ${total} commit${total === 1 ? "" : "s"} AI-authored${pct}${detail}\n`;
+}
