@@ -9,6 +9,8 @@ export const HELP = `countersign — a two-person rule for AI-authored changes
 Usage:
   countersign scan [--repo DIR] [--json] [--all] [--fail-on-ai] [--config FILE] [REVISION-RANGE...]
       List the AI-authored commits in a range (default: HEAD), with the evidence for each.
+  countersign rules [--json]
+      The built-in detection rules: id (for detection.disable_rules), kind, tool, what it matches.
   countersign --help | --version
 
 Run 'countersign <command> --help' for a command's options.
@@ -23,6 +25,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         const { scan } = await import("./scan.js");
         return await scan(rest, io);
       }
+      case "rules": {
+        const { rules } = await import("./rules.js");
+        return await rules(rest, io);
+      }
       case "--version":
       case "-v": {
         const { version } = await import("./version.js");
@@ -36,7 +42,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io.out(`${HELP}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: scan; see countersign --help)`);
+        throw new UsageError(`unknown command '${command}' (commands: scan, rules; see countersign --help)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

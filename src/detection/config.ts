@@ -60,11 +60,11 @@ export const DetectionConfigSchema = z
     pr_body: z.array(BodySignalSchema).default([]),
     /** Pull request labels that mark a PR AI-authored (case-insensitive). */
     labels: z.array(text("label")).default(["ai-generated", "ai-assisted"]),
-    /** Built-in rule ids to switch off (see `countersign rules`, or src/detection/catalog.ts). */
+    /** Built-in rule ids to switch off (list them with `countersign rules`). */
     disable_rules: z
       .array(
         text("rule id").refine((id) => BUILT_IN_RULE_IDS.includes(id), {
-          error: (issue) => `unknown rule id '${String(issue.input)}': see the rule ids in the README's signal table`,
+          error: (issue) => `unknown rule id '${String(issue.input)}': list the built-in ids with 'countersign rules'`,
         }),
       )
       .default([]),
