@@ -9,6 +9,8 @@ export const HELP = `countersign — a two-person rule for AI-authored changes
 Usage:
   countersign scan [--repo DIR] [--json] [--all] [--fail-on-ai] [--config FILE] [REVISION-RANGE...]
       List the AI-authored commits in a range (default: HEAD), with the evidence for each.
+  countersign schema
+      The JSON Schema of .github/countersign.yml (for editors; also in schema/).
   countersign rules [--json]
       The built-in detection rules: id (for detection.disable_rules), kind, tool, what it matches.
   countersign --help | --version
@@ -24,6 +26,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       case "scan": {
         const { scan } = await import("./scan.js");
         return await scan(rest, io);
+      }
+      case "schema": {
+        const { schema } = await import("./schema.js");
+        return await schema(rest, io);
       }
       case "rules": {
         const { rules } = await import("./rules.js");
@@ -42,7 +48,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         io.out(`${HELP}\n`);
         return command === undefined ? 2 : 0;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: scan, rules; see countersign --help)`);
+        throw new UsageError(`unknown command '${command}' (commands: scan, rules, schema; see countersign --help)`);
     }
   } catch (error) {
     if (error instanceof UsageError) {

@@ -11,7 +11,7 @@ import { IDENTITY_RULES, LINE_RULES, PR_BODY_RULES, SUBJECT_RULES, TRAILER_RULES
 /** Every built-in rule id, for `disable_rules`. */
 export const BUILT_IN_RULE_IDS: readonly string[] = [...IDENTITY_RULES, ...TRAILER_RULES, ...LINE_RULES, ...SUBJECT_RULES, ...PR_BODY_RULES].map((r) => r.id);
 
-const text = (what: string) => z.string({ error: `${what} must be a string` }).trim().min(1, `${what} must not be empty`).max(200, `${what} must be at most 200 characters`);
+const text = (what: string) => z.string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) }).trim().min(1, `${what} must not be empty`).max(200, `${what} must be at most 200 characters`);
 
 const trailerKey = text("key").regex(/^[A-Za-z0-9-]+$/, "key must be a git trailer key: letters, digits and '-' only (e.g. X-AI-Agent)");
 
@@ -51,23 +51,24 @@ export const BodySignalSchema = z.strictObject({
 export const DetectionConfigSchema = z
   .strictObject({
     /** Extra trailers that mark a commit AI-authored. */
-    trailers: z.array(TrailerSignalSchema).default([]),
+    trailers: z.array(TrailerSignalSchema).default([]).describe("Extra trailers that mark a commit AI-authored."),
     /** Extra identities (authors, committers, co-authors, PR authors) that are AI agents. */
-    identities: z.array(IdentitySignalSchema).default([]),
+    identities: z.array(IdentitySignalSchema).default([]).describe("Extra AI identities: authors, committers, co-authors, PR authors."),
     /** Identities never treated as AI, even when a built-in rule matches them. */
-    ignore: z.array(IgnoredIdentitySchema).default([]),
+    ignore: z.array(IgnoredIdentitySchema).default([]).describe("Identities never treated as AI, even when a built-in rule matches them."),
     /** Extra pull request body markers. */
-    pr_body: z.array(BodySignalSchema).default([]),
+    pr_body: z.array(BodySignalSchema).default([]).describe("Extra pull request body markers (case-sensitive substrings)."),
     /** Pull request labels that mark a PR AI-authored (case-insensitive). */
-    labels: z.array(text("label")).default(["ai-generated", "ai-assisted"]),
+    labels: z.array(text("label")).default(["ai-generated", "ai-assisted"]).describe("Pull request labels that mark a PR AI-authored (case-insensitive)."),
     /** Built-in rule ids to switch off (list them with `countersign rules`). */
     disable_rules: z
       .array(
-        text("rule id").refine((id) => BUILT_IN_RULE_IDS.includes(id), {
+        z.enum(BUILT_IN_RULE_IDS as [string, ...string[]], {
           error: (issue) => `unknown rule id '${String(issue.input)}': list the built-in ids with 'countersign rules'`,
         }),
       )
-      .default([]),
+      .default([])
+      .describe("Built-in rule ids to switch off (list them with `countersign rules`)."),
   })
   .prefault({});
 
