@@ -20,4 +20,10 @@ if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
   }
 }
 
-await run(["node", "probot", "run", new URL("../dist/app/index.js", import.meta.url).pathname]);
+try {
+  await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname]);
+} catch (error) {
+  // e.g. the app refusing to start in production without a real WEBHOOK_SECRET (src/app/index.ts).
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+}

@@ -1,12 +1,101 @@
 /**
- * The countersign GitHub App (Probot application function).
- *
- * This is the imperative shell's entry point: webhook handlers will gather facts from GitHub,
- * evaluate them with the pure core (src/detection, …) and publish the verdict. The gate itself
- * arrives with the next milestone; today the app loads, logs that it is ready, and does nothing else.
+ * The countersign GitHub App (Probot application function): thin event handlers that all funnel into
+ * one evaluate-and-publish path (`evaluate-pr.ts`), serialized and coalesced per pull request.
  */
-import type { Probot } from "probot";
+import type { ApplicationFunction, Context, Probot } from "probot";
+import { evaluateAndPublish, type EvaluationDeps } from "./evaluate-pr.js";
+import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
+import { KeyedQueue } from "./queue.js";
 
-export default function countersign(app: Probot): void {
-  app.log.info({ event: "ready" }, "countersign loaded: AI-authorship detection is available; the gate is not enabled in this version");
+export const CONFIG_FILE = "countersign.yml";
+
+/**
+ * In production, refuse to run without a real webhook secret: an app that accepts unsigned or
+ * guessable webhooks (Probot falls back to the secret "development") can be made to pass anything.
+ */
+export function unsafeSecretReason(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.NODE_ENV !== "production") return undefined;
+  const secret = env.WEBHOOK_SECRET;
+  if (secret === undefined || secret.trim() === "") {
+    return "WEBHOOK_SECRET is not set. In production countersign refuses to start without it: anyone could send forged webhooks and make a pull request pass. Set WEBHOOK_SECRET to the secret configured in the GitHub App's settings.";
+  }
+  if (secret === "development") {
+    return 'WEBHOOK_SECRET is "development", Probot\'s well-known fallback. In production countersign refuses to start with it: anyone could forge webhooks. Generate a long random secret, set it in the GitHub App\'s settings and in WEBHOOK_SECRET.';
+  }
+  return undefined;
 }
+
+export interface AppOptions {
+  /** This GitHub App's id (default: the APP_ID environment variable). */
+  readonly appId?: number;
+}
+
+const PULL_REQUEST_EVENTS = [
+  "pull_request.opened",
+  "pull_request.reopened",
+  "pull_request.synchronize",
+  "pull_request.edited",
+  "pull_request.ready_for_review",
+  "pull_request.labeled",
+  "pull_request.unlabeled",
+  "pull_request_review.submitted",
+  "pull_request_review.edited",
+  "pull_request_review.dismissed",
+] as const;
+
+export function createApp(options: AppOptions = {}): ApplicationFunction {
+  return (app: Probot) => {
+    const unsafe = unsafeSecretReason(process.env);
+    if (unsafe) throw new Error(`countersign: ${unsafe}`);
+    const appId = options.appId ?? Number(process.env.APP_ID ?? 0);
+    const queue = new KeyedQueue();
+
+    const evaluateTargets = async (context: Context, parsed: ParsedEvent) => {
+      if (!parsed.ok) {
+        context.log.warn({ event: "ignored_payload", name: context.name, problem: parsed.problem }, "webhook payload lacks a field countersign needs; ignored");
+        return;
+      }
+      const deps: EvaluationDeps = {
+        client: context.octokit,
+        loadConfig: () => context.config(CONFIG_FILE),
+        log: context.log,
+        appId,
+      };
+      const run = (t: Target) => queue.run(`${t.owner}/${t.repo}#${t.number}`, async () => {
+        try {
+          await evaluateAndPublish(deps, t);
+        } catch (error) {
+          // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
+          context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
+        }
+      });
+      await Promise.all(parsed.targets.map(run));
+    };
+
+    app.on([...PULL_REQUEST_EVENTS], async (context) => evaluateTargets(context, pullRequestTargets(context.payload)));
+
+    // "Re-run" in GitHub's UI on countersign's check: recompute from scratch.
+    app.on("check_run.rerequested", async (context) => {
+      const parsed = checkRunTargets(context.payload);
+      if (parsed.ok && context.payload.check_run.app?.id !== undefined && appId !== 0 && context.payload.check_run.app.id !== appId) return;
+      await evaluateTargets(context, await withForkPulls(context, parsed));
+    });
+
+    app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => evaluateTargets(context, await withForkPulls(context, checkSuiteTargets(context.payload))));
+  };
+}
+
+/**
+ * Check payloads list no pull requests for heads in forks: ask GitHub which open pull requests have
+ * this head commit.
+ */
+async function withForkPulls(context: Context, parsed: ParsedEvent): Promise<ParsedEvent> {
+  if (!parsed.ok || parsed.targets.length > 0) return parsed;
+  const { data } = await context.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner: parsed.owner, repo: parsed.repo, commit_sha: parsed.headSha });
+  const pulls = CommitPullsSchema.safeParse(data);
+  if (!pulls.success) return { ok: false, problem: "unexpected answer listing the pull requests of a commit" };
+  const targets = pulls.data.filter((p) => p.state === "open" && p.head.sha === parsed.headSha).map((p) => ({ owner: parsed.owner, repo: parsed.repo, number: p.number, headSha: parsed.headSha }));
+  return { ...parsed, targets };
+}
+
+export default createApp();

@@ -1,0 +1,153 @@
+/**
+ * One evaluation: load config → gather facts → evaluate (pure) → publish. Every webhook handler
+ * funnels here. It never throws for anything a user or GitHub can cause: when it cannot decide it
+ * publishes a failing check that says why and how to fix it, and logs one `decision` event.
+ */
+import { DEFAULT_CONFIG, checkNameOf, parseConfig, type Config } from "../config/schema.js";
+import { createDetector } from "../detection/detect.js";
+import { evaluate, permissionLookups } from "../gate/evaluate.js";
+import { renderProblem, renderVerdict, type CheckOutput } from "../gate/render.js";
+import { gatherPullRequest, type GatherClient, type Gathered } from "../github/gather.js";
+import { publishCheck, syncLabel, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
+import type { Target } from "./payloads.js";
+
+export interface Log {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface EvaluationDeps {
+  readonly client: GatherClient & PublishClient;
+  /** Reads `.github/countersign.yml` (Probot's `context.config`): the parsed YAML, or null when there is none. */
+  readonly loadConfig: () => Promise<unknown>;
+  readonly log: Log;
+  readonly appId: number;
+}
+
+export const AI_LABEL_COLOR = "8250df";
+export const AI_LABEL_DESCRIPTION = "countersign: AI-authored change; needs approval from a human other than its operator";
+
+/** What one evaluation did, as logged. */
+export interface Decision {
+  readonly outcome: string;
+  readonly conclusion: CheckOutput["conclusion"];
+  readonly title: string;
+  readonly check: WriteResult | "failed";
+  readonly label: LabelResult | "skipped" | "failed";
+  readonly requests: number;
+}
+
+const message = (error: unknown): string => {
+  if (typeof error === "object" && error !== null) {
+    const e = error as { status?: unknown; message?: unknown };
+    const status = typeof e.status === "number" ? `HTTP ${e.status}: ` : "";
+    if (typeof e.message === "string") return `${status}${e.message.split("\n")[0] ?? ""}`.slice(0, 300);
+  }
+  return String(error).slice(0, 300);
+};
+
+export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): Promise<Decision> {
+  const started = Date.now();
+  const { client, log } = deps;
+  const where = { repo: `${target.owner}/${target.repo}`, pr: target.number };
+
+  // 1. Config (from the default branch: a pull request cannot loosen its own gate).
+  let config: Config = DEFAULT_CONFIG;
+  let checkName = DEFAULT_CONFIG.check_name;
+  let configProblems: string[] = [];
+  try {
+    const raw = await deps.loadConfig();
+    const parsed = parseConfig(raw);
+    if (parsed.ok) {
+      config = parsed.value;
+      checkName = config.check_name;
+    } else {
+      checkName = checkNameOf(raw);
+      configProblems = parsed.problems.map((p) => `\`${p.path}\`: ${p.message}`);
+    }
+  } catch (error) {
+    configProblems = [`the file could not be read as YAML: ${message(error)}`];
+  }
+
+  // 2. Facts.
+  let gathered: Gathered;
+  try {
+    gathered = await gatherPullRequest(client, {
+      owner: target.owner,
+      repo: target.repo,
+      number: target.number,
+      appId: deps.appId,
+      checkName,
+      label: config.labels.ai_authored,
+      permissionsFor: (reviews) => permissionLookups(reviews, config),
+    });
+  } catch (error) {
+    const output = renderProblem(
+      "Cannot read this pull request from GitHub",
+      [message(error)],
+      "nothing in the pull request needs to change. countersign evaluates again on the next push, review or label change; to retry now, use **Re-run** on this check.",
+    );
+    const check = await publishSafely(client, { ...target, name: checkName, detailsUrl: prUrl(target) }, output, null, log);
+    return logDecision(log, where, target.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", requests: 1 + writes(check) }, started, { reason: "gather_failed", err: message(error) });
+  }
+  const { facts } = gathered;
+  const checkTarget = { owner: facts.owner, repo: facts.repo, headSha: facts.headSha, name: checkName, detailsUrl: facts.url };
+
+  // 3. A bad config fails closed, naming every problem.
+  if (configProblems.length > 0) {
+    const output = renderProblem("Invalid .github/countersign.yml", configProblems, "correct `.github/countersign.yml` on the default branch (every key is documented in countersign's README); this check is evaluated again on the next event, or use **Re-run**.");
+    const check = await publishSafely(client, checkTarget, output, facts.existingCheckRun, log);
+    return logDecision(log, where, facts.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", requests: gathered.requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
+  }
+
+  // 4. Evaluate (pure) and publish.
+  const detector = createDetector(config.detection);
+  const verdict = evaluate(facts, config, detector);
+  const output = renderVerdict(verdict);
+  const check = await publishSafely(client, checkTarget, output, facts.existingCheckRun, log);
+  let label: Decision["label"] = "skipped";
+  if (config.enabled && config.labels.enabled) {
+    const name = config.labels.ai_authored;
+    try {
+      label = await syncLabel(
+        client,
+        { owner: facts.owner, repo: facts.repo, number: facts.number, name, color: AI_LABEL_COLOR, description: AI_LABEL_DESCRIPTION },
+        { want: verdict.pr.ai, has: facts.labels.some((l) => l.toLowerCase() === name.toLowerCase()), exists: facts.labelExists },
+      );
+    } catch (error) {
+      label = "failed";
+      log.error({ event: "label_failed", ...where, err: message(error) }, "could not update the label");
+    }
+  }
+  const labelWrites = label === "added" ? (facts.labelExists ? 1 : 2) : label === "removed" ? 1 : 0;
+  return logDecision(log, where, facts.headSha, { outcome: verdict.outcome, conclusion: output.conclusion, title: output.title, check, label, requests: gathered.requests + writes(check) + labelWrites }, started, {
+    mode: verdict.mode,
+    tools: verdict.pr.tools,
+    operators: verdict.operators.map((o) => o.login),
+    countersigners: verdict.counted.map((a) => a.login),
+    not_counted: verdict.notCounted.map((n) => `${n.login}:${n.reason}`),
+    unresolved: verdict.unresolved.map((u) => `${u.sha.slice(0, 7)}:${u.email}`),
+    problems: verdict.problems,
+  });
+}
+
+const writes = (r: WriteResult | "failed") => (r === "created" || r === "updated" ? 1 : 0);
+const prUrl = (t: Target) => `https://github.com/${t.owner}/${t.repo}/pull/${t.number}`;
+
+async function publishSafely(client: PublishClient, target: Parameters<typeof publishCheck>[1], output: CheckOutput, existing: Parameters<typeof publishCheck>[3], log: Log): Promise<WriteResult | "failed"> {
+  try {
+    return await publishCheck(client, target, output, existing);
+  } catch (error) {
+    log.error({ event: "publish_failed", repo: `${target.owner}/${target.repo}`, head_sha: target.headSha, err: message(error) }, "could not publish the check run");
+    return "failed";
+  }
+}
+
+/** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */
+function logDecision(log: Log, where: { repo: string; pr: number }, headSha: string, d: Decision, started: number, detail: Record<string, unknown>): Decision {
+  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, requests: d.requests, duration_ms: Date.now() - started, ...detail };
+  if (d.outcome === "cannot-decide") log.warn(entry, `${where.repo}#${where.pr}: ${d.title}`);
+  else log.info(entry, `${where.repo}#${where.pr}: ${d.title}`);
+  return d;
+}

@@ -1,0 +1,78 @@
+/**
+ * The facts countersign decides on: plain data, gathered from GitHub by `src/github/gather.ts` and
+ * written by hand in tests. Nothing here knows about Octokit.
+ */
+import type { Permission } from "../config/schema.js";
+
+/** A GitHub account as GraphQL reports it (`login` without `[bot]` for Bots, as GraphQL gives it). */
+export interface Account {
+  readonly login: string;
+  readonly type: "User" | "Bot" | "Organization" | "Mannequin" | "EnterpriseUserAccount" | string;
+  readonly id?: number | null;
+}
+
+/** A git identity and the GitHub account GitHub linked it to (by e-mail), if any. */
+export interface GitActor {
+  readonly name: string;
+  readonly email: string;
+  readonly user: { readonly login: string; readonly id?: number | null } | null;
+}
+
+export interface CommitFact {
+  readonly sha: string;
+  readonly message: string;
+  readonly author: GitActor;
+  readonly committer: GitActor;
+  /** GitHub's own list: the git author first, then the co-authors it parsed, each with the account it resolved. */
+  readonly authors: readonly GitActor[];
+}
+
+export type ReviewState = "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
+
+export interface ReviewFact {
+  readonly id: number;
+  /** `null` when the account was deleted ("ghost"). */
+  readonly author: Account | null;
+  readonly state: ReviewState;
+  /** The commit the review was made on (`null` if GitHub no longer knows it). */
+  readonly commitSha: string | null;
+  readonly submittedAt: string | null;
+  /** GitHub's `authorCanPushToRepository`: the reviewer has write access or more. */
+  readonly authorCanPush: boolean;
+}
+
+/** The app's own check run on the head commit, as last published (for write-only-when-changed). */
+export interface ExistingCheckRun {
+  readonly id: number;
+  readonly status: string;
+  readonly conclusion: string | null;
+  readonly title: string | null;
+  readonly summary: string | null;
+  readonly text: string | null;
+}
+
+export interface PullRequestFacts {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+  readonly url: string;
+  readonly state: "OPEN" | "CLOSED" | "MERGED" | string;
+  readonly author: Account | null;
+  readonly body: string;
+  readonly labels: readonly string[];
+  readonly baseRef: string;
+  readonly headRef: string;
+  readonly headSha: string;
+  /** Oldest first, as GitHub lists them. */
+  readonly commits: readonly CommitFact[];
+  readonly reviews: readonly ReviewFact[];
+  /** Who assigned whom on the PR (for agents, the assigner is a requester). */
+  readonly assignments: readonly { readonly actor: string | null; readonly assignee: string | null }[];
+  /** Repository permission of users, looked up only when `min_permission` is not `write`. */
+  readonly permissions: ReadonlyMap<string, Permission | "none">;
+  /** The app's check run for `headSha` and the configured name, if it has published one. */
+  readonly existingCheckRun: ExistingCheckRun | null;
+  /** Whether the repository already has the label countersign manages. */
+  readonly labelExists: boolean;
+}
+

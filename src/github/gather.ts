@@ -1,0 +1,235 @@
+/**
+ * Gathers the facts of one pull request from GitHub: the only module (with `publish.ts`) that reads
+ * from the GitHub API during an evaluation.
+ *
+ * One GraphQL query for a typical pull request; PRs with more than 100 commits or reviews page just
+ * that connection. The result is checked for completeness (every commit GitHub counts, each once),
+ * because a verdict on a partial commit list could pass an AI-authored commit unseen.
+ */
+import { z } from "zod";
+import type { Permission } from "../config/schema.js";
+import type { Account, CommitFact, ExistingCheckRun, GitActor, PullRequestFacts, ReviewFact } from "../gate/facts.js";
+import { COMMITS_PAGE_QUERY, PULL_REQUEST_QUERY, REVIEWS_PAGE_QUERY } from "./queries.js";
+
+/** The slice of Octokit gather needs: GraphQL, and one REST route for permissions. */
+export interface GatherClient {
+  graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>;
+  request(route: string, parameters: Record<string, unknown>): Promise<{ data: unknown }>;
+}
+
+export interface GatherRequest {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+  /** This app's id: its check runs are the only ones compared against. */
+  readonly appId: number;
+  readonly checkName: string;
+  readonly label: string;
+  /** Which reviewers' permission must be looked up (by REST) once the reviews are known. */
+  readonly permissionsFor?: (reviews: readonly ReviewFact[]) => readonly string[];
+}
+
+export interface Gathered {
+  readonly facts: PullRequestFacts;
+  /** GitHub API requests this gather made. */
+  readonly requests: number;
+}
+
+/** The data GitHub returned does not add up (or is missing): countersign must not decide on it. */
+export class IncompleteDataError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "IncompleteDataError";
+  }
+}
+
+// --- The response shapes countersign relies on, validated at the boundary. ---
+
+const ActorSchema = z.object({ name: z.string().nullable(), email: z.string().nullable(), user: z.object({ login: z.string(), databaseId: z.number().nullable().optional() }).nullable() });
+const CommitNodeSchema = z.object({
+  commit: z.object({
+    oid: z.string(),
+    message: z.string(),
+    author: ActorSchema.nullable(),
+    committer: ActorSchema.nullable(),
+    authors: z.object({ nodes: z.array(ActorSchema.nullable()) }),
+  }),
+});
+const AccountSchema = z.object({ __typename: z.string(), login: z.string(), databaseId: z.number().nullable().optional() });
+const ReviewNodeSchema = z.object({
+  databaseId: z.number().nullable(),
+  state: z.enum(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]),
+  submittedAt: z.string().nullable(),
+  authorCanPushToRepository: z.boolean(),
+  author: AccountSchema.nullable(),
+  commit: z.object({ oid: z.string() }).nullable(),
+});
+const PageInfoSchema = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
+const CommitsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommitNodeSchema) });
+const ReviewsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(ReviewNodeSchema.nullable()) });
+const CheckRunSchema = z.object({ databaseId: z.number(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable() });
+
+const MainSchema = z.object({
+  repository: z
+    .object({
+      label: z.object({ name: z.string() }).nullable(),
+      pullRequest: z
+        .object({
+          number: z.number(),
+          url: z.string(),
+          state: z.string(),
+          body: z.string().nullable(),
+          baseRefName: z.string(),
+          headRefName: z.string(),
+          headRefOid: z.string(),
+          author: AccountSchema.nullable(),
+          labels: z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) }).nullable(),
+          timelineItems: z.object({
+            nodes: z.array(
+              z
+                .object({ actor: z.object({ login: z.string() }).nullable().optional(), assignee: z.object({ login: z.string().optional() }).nullable().optional() })
+                .nullable(),
+            ),
+          }),
+          headCommit: z.object({
+            nodes: z.array(
+              z.object({ commit: z.object({ oid: z.string(), checkSuites: z.object({ nodes: z.array(z.object({ checkRuns: z.object({ nodes: z.array(CheckRunSchema.nullable()) }).nullable() }).nullable()) }).nullable() }) }).nullable(),
+            ),
+          }),
+          commits: CommitsSchema,
+          reviews: ReviewsSchema,
+        })
+        .nullable(),
+    })
+    .nullable(),
+});
+const CommitsPageSchema = z.object({ repository: z.object({ pullRequest: z.object({ commits: CommitsSchema }) }) });
+const ReviewsPageSchema = z.object({ repository: z.object({ pullRequest: z.object({ reviews: ReviewsSchema }) }) });
+const PermissionSchema = z.object({ permission: z.string(), role_name: z.string().optional() });
+
+function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
+  const result = schema.safeParse(data);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new IncompleteDataError(`GitHub's answer for ${what} was not in the expected shape (${first ? `${first.path.join(".")}: ${first.message}` : "unknown"})`);
+  }
+  return result.data;
+}
+
+const toActor = (a: z.infer<typeof ActorSchema> | null): GitActor => ({
+  name: a?.name ?? "",
+  email: a?.email ?? "",
+  user: a?.user ? { login: a.user.login, id: a.user.databaseId ?? null } : null,
+});
+
+const toAccount = (a: z.infer<typeof AccountSchema> | null): Account | null => (a ? { login: a.login, type: a.__typename, id: a.databaseId ?? null } : null);
+
+const toCommit = (n: z.infer<typeof CommitNodeSchema>): CommitFact => ({
+  sha: n.commit.oid,
+  message: n.commit.message,
+  author: toActor(n.commit.author),
+  committer: toActor(n.commit.committer),
+  authors: n.commit.authors.nodes.map(toActor),
+});
+
+const toReview = (n: z.infer<typeof ReviewNodeSchema>): ReviewFact => ({
+  id: n.databaseId ?? 0,
+  author: toAccount(n.author),
+  state: n.state,
+  commitSha: n.commit?.oid ?? null,
+  submittedAt: n.submittedAt,
+  authorCanPush: n.authorCanPushToRepository,
+});
+
+/** The permission a REST collaborator-permission answer grants, on countersign's scale. */
+export function permissionFromRest(data: z.infer<typeof PermissionSchema>): Permission | "none" {
+  const role = (data.role_name ?? data.permission).toLowerCase();
+  if (role === "admin" || role === "maintain" || role === "write" || role === "triage" || role === "read") return role;
+  // Custom roles carry their base permission in `permission` (admin, write, read).
+  const base = data.permission.toLowerCase();
+  return base === "admin" || base === "write" || base === "read" ? base : "none";
+}
+
+interface Connection<N> {
+  readonly pageInfo: { readonly hasNextPage: boolean; readonly endCursor: string | null };
+  readonly nodes: readonly N[];
+}
+
+/** Every node of a connection: the first page, then each next page until GitHub says there is none. */
+async function allPages<N>(first: Connection<N>, what: string, next: (after: string) => Promise<Connection<N>>): Promise<N[]> {
+  const nodes = [...first.nodes];
+  let page = first;
+  while (page.pageInfo.hasNextPage) {
+    const after = page.pageInfo.endCursor;
+    if (!after) throw new IncompleteDataError(`GitHub reported more ${what} but gave no cursor to fetch them`);
+    page = await next(after);
+    if (page.nodes.length === 0) throw new IncompleteDataError(`GitHub returned an empty page of ${what} before the last one`);
+    nodes.push(...page.nodes);
+  }
+  return nodes;
+}
+
+export async function gatherPullRequest(client: GatherClient, req: GatherRequest): Promise<Gathered> {
+  let requests = 0;
+  const vars = { owner: req.owner, repo: req.repo, number: req.number };
+  requests++;
+  const main = parse(MainSchema, await client.graphql(PULL_REQUEST_QUERY, { ...vars, appId: req.appId, checkName: req.checkName, label: req.label }), "the pull request");
+  const pr = main.repository?.pullRequest;
+  if (!main.repository || !pr) throw new IncompleteDataError(`pull request ${req.owner}/${req.repo}#${req.number} was not found (deleted, or the app cannot see the repository)`);
+
+  const commits = (
+    await allPages(pr.commits, "commits", async (after) => {
+      requests++;
+      return parse(CommitsPageSchema, await client.graphql(COMMITS_PAGE_QUERY, { ...vars, after }), "a page of commits").repository.pullRequest.commits;
+    })
+  ).map(toCommit);
+  const unique = new Set(commits.map((c) => c.sha));
+  if (unique.size !== commits.length || commits.length !== pr.commits.totalCount) {
+    throw new IncompleteDataError(`GitHub listed ${commits.length} commits (${unique.size} distinct) but counts ${pr.commits.totalCount}: the commit list is incomplete`);
+  }
+  if (!unique.has(pr.headRefOid)) {
+    throw new IncompleteDataError(`the head commit ${pr.headRefOid.slice(0, 7)} is not among the ${commits.length} commits listed: the pull request changed while it was being read`);
+  }
+
+  const reviews = (
+    await allPages(pr.reviews, "reviews", async (after) => {
+      requests++;
+      return parse(ReviewsPageSchema, await client.graphql(REVIEWS_PAGE_QUERY, { ...vars, after }), "a page of reviews").repository.pullRequest.reviews;
+    })
+  ).flatMap((n) => (n ? [toReview(n)] : []));
+
+  const permissions = new Map<string, Permission | "none">();
+  for (const login of new Set((req.permissionsFor?.(reviews) ?? []).map((l) => l.toLowerCase()))) {
+    requests++;
+    const { data } = await client.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner: req.owner, repo: req.repo, username: login });
+    permissions.set(login, permissionFromRest(parse(PermissionSchema, data, `the permission of @${login}`)));
+  }
+
+  const head = pr.headCommit.nodes[0]?.commit;
+  const runs = head && head.oid === pr.headRefOid ? (head.checkSuites?.nodes ?? []).flatMap((s) => s?.checkRuns?.nodes ?? []).flatMap((r) => (r ? [r] : [])) : [];
+  const latest = runs.sort((a, b) => b.databaseId - a.databaseId)[0];
+  const existingCheckRun: ExistingCheckRun | null = latest
+    ? { id: latest.databaseId, status: latest.status.toLowerCase(), conclusion: latest.conclusion?.toLowerCase() ?? null, title: latest.title, summary: latest.summary, text: latest.text }
+    : null;
+
+  const facts: PullRequestFacts = {
+    owner: req.owner,
+    repo: req.repo,
+    number: pr.number,
+    url: pr.url,
+    state: pr.state,
+    author: toAccount(pr.author),
+    body: pr.body ?? "",
+    labels: (pr.labels?.nodes ?? []).flatMap((l) => (l ? [l.name] : [])),
+    baseRef: pr.baseRefName,
+    headRef: pr.headRefName,
+    headSha: pr.headRefOid,
+    commits,
+    reviews,
+    assignments: pr.timelineItems.nodes.flatMap((n) => (n ? [{ actor: n.actor?.login ?? null, assignee: n.assignee?.login ?? null }] : [])),
+    permissions,
+    existingCheckRun,
+    labelExists: main.repository.label !== null,
+  };
+  return { facts, requests };
+}

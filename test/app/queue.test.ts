@@ -1,0 +1,69 @@
+import { describe, expect, it } from "@jest/globals";
+import { KeyedQueue } from "../../src/app/queue.js";
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe("KeyedQueue", () => {
+  it("never runs two tasks of one key at once, and coalesces a burst into one trailing run", async () => {
+    const q = new KeyedQueue();
+    const log: string[] = [];
+    let active = 0;
+    const task = (name: string) => async () => {
+      active++;
+      expect(active).toBe(1);
+      log.push(`start ${name}`);
+      await tick();
+      log.push(`end ${name}`);
+      active--;
+    };
+    await Promise.all([q.run("pr", task("a")), q.run("pr", task("b")), q.run("pr", task("c")), q.run("pr", task("d"))]);
+    expect(log).toEqual(["start a", "end a", "start d", "end d"]);
+    expect(q.size).toBe(0);
+  });
+
+  it("runs different keys concurrently", async () => {
+    const q = new KeyedQueue();
+    let active = 0;
+    let peak = 0;
+    const task = async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await tick();
+      active--;
+    };
+    await Promise.all([q.run("a", task), q.run("b", task), q.run("c", task)]);
+    expect(peak).toBe(3);
+  });
+
+  it("a failing run rejects its callers but does not stop the next", async () => {
+    const q = new KeyedQueue();
+    const first = q.run("pr", async () => {
+      await tick();
+      throw new Error("boom");
+    });
+    const second = q.run("pr", async () => undefined);
+    await expect(first).rejects.toThrow("boom");
+    await expect(second).resolves.toBeUndefined();
+    expect(q.size).toBe(0);
+  });
+
+  it("a call made during the trailing run gets a run of its own", async () => {
+    const q = new KeyedQueue();
+    const log: string[] = [];
+    const first = q.run("pr", async () => {
+      await tick();
+      log.push("1");
+    });
+    const second = q.run("pr", async () => {
+      log.push("2");
+      void q.run("pr", async () => {
+        log.push("3");
+      });
+      await tick();
+    });
+    await Promise.all([first, second]);
+    await tick();
+    await tick();
+    expect(log).toEqual(["1", "2", "3"]);
+  });
+});
