@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { createDetector, type CommitDetection, type Detector } from "../detection/detect.js";
-import { readLog, GitError } from "../git/log.js";
+import { readLogBatches, GitError } from "../git/log.js";
 import { UsageError, type Io } from "./io.js";
 
 export const SCAN_HELP = `Usage: countersign scan [options] [REVISION-RANGE...]
@@ -87,33 +87,34 @@ async function detectorFor(options: ScanOptions): Promise<Detector> {
   return createDetector(await loadDetectionConfigFile(options.config));
 }
 
-export function toRecord(sha: string, d: CommitDetection): ScanRecord {
-  return {
-    sha,
-    ai: d.ai,
-    tools: d.tools,
-    evidence: d.evidence.map((e) => ({ rule: e.rule, tool: e.tool, field: e.field, match: e.match })),
-    humans: d.humans.map((h) => ({ name: h.name, email: h.email })),
-  };
-}
 
 /** Collects output into large writes: one write per line is the slowest part of a big scan. */
 class Buffered {
-  private chunks: string[] = [];
-  private size = 0;
+  private text = "";
   constructor(private readonly io: Io) {}
-  async add(text: string): Promise<void> {
-    this.chunks.push(text);
-    this.size += text.length;
-    if (this.size >= 1 << 16) await this.flush();
+  add(text: string): void {
+    this.text += text;
   }
-  async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const text = this.chunks.join("");
-    this.chunks = [];
-    this.size = 0;
+  /** Writes what has collected once there is enough of it (or `force`), waiting for the reader. */
+  async flush(force = false): Promise<void> {
+    if (this.text.length === 0 || (!force && this.text.length < 1 << 16)) return;
+    const text = this.text;
+    this.text = "";
     await this.io.out(text);
   }
+}
+
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** A JSON string literal; skips JSON.stringify for the common plain string. */
+const str = (s: string): string => (NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`);
+
+/** One JSON line, written field by field in the stable order (faster than building an object). */
+export function jsonLine(sha: string, d: CommitDetection): string {
+  let evidence = "";
+  for (const e of d.evidence) evidence += `${evidence === "" ? "" : ","}{"rule":${str(e.rule)},"tool":${str(e.tool)},"field":${str(e.field)},"match":${str(e.match)}}`;
+  let humans = "";
+  for (const h of d.humans) humans += `${humans === "" ? "" : ","}{"name":${str(h.name)},"email":${str(h.email)}}`;
+  return `{"sha":${str(sha)},"ai":${d.ai},"tools":[${d.tools.map(str).join(",")}],"evidence":[${evidence}],"humans":[${humans}]}\n`;
 }
 
 export async function scan(argv: readonly string[], io: Io): Promise<number> {
@@ -128,23 +129,25 @@ export async function scan(argv: readonly string[], io: Io): Promise<number> {
   let aiCount = 0;
   const byTool = new Map<string, number>();
   try {
-    for await (const commit of readLog({ repo: options.repo, revisions: options.revisions })) {
-      total++;
-      const d = detector.commit(commit);
-      if (d.ai) {
-        aiCount++;
-        for (const tool of d.tools) byTool.set(tool, (byTool.get(tool) ?? 0) + 1);
+    for await (const batch of readLogBatches({ repo: options.repo, revisions: options.revisions })) {
+      for (const commit of batch) {
+        total++;
+        const d = detector.commit(commit);
+        if (d.ai) {
+          aiCount++;
+          for (const tool of d.tools) byTool.set(tool, (byTool.get(tool) ?? 0) + 1);
+        }
+        if (!d.ai && !options.all) continue;
+        out.add(options.json ? jsonLine(commit.sha, d) : humanLine(commit.sha, d));
       }
-      if (!d.ai && !options.all) continue;
-      if (options.json) await out.add(`${JSON.stringify(toRecord(commit.sha, d))}\n`);
-      else await out.add(humanLine(commit.sha, d));
+      await out.flush();
     }
   } catch (error) {
     if (error instanceof GitError) throw new UsageError(error.message);
     throw error;
   }
-  if (!options.json) await out.add(summary(total, aiCount, byTool));
-  await out.flush();
+  if (!options.json) out.add(summary(total, aiCount, byTool));
+  await out.flush(true);
   return options.failOnAi && aiCount > 0 ? 1 : 0;
 }
 

@@ -80,8 +80,7 @@ export interface BodyRule {
   readonly source: string;
 }
 
-/** Trailer keys whose value is a person, checked against the identity rules. */
-export const CO_AUTHOR_KEYS: readonly string[] = ["co-authored-by", "signed-off-by"];
+// `Co-authored-by:` and `Signed-off-by:` values are people: the detector checks them against the identity rules.
 
 const AI_SIGNALS = "shared/reference/ai-signals.md";
 

@@ -57,9 +57,15 @@ export function gitLogArgs(options: ReadLogOptions): string[] {
 
 /** Streams the commits of `revisions` (newest first, as `git log` orders them). */
 export async function* readLog(options: ReadLogOptions): AsyncGenerator<LoggedCommit> {
+  for await (const batch of readLogBatches(options)) yield* batch;
+}
+
+/** The same stream in batches (the commits each chunk of git's output completes): less overhead per commit. */
+export async function* readLogBatches(options: ReadLogOptions): AsyncGenerator<LoggedCommit[]> {
   const child = spawn("git", gitLogArgs(options), {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, LC_ALL: "C", LANG: "C", GIT_PAGER: "cat", GIT_TERMINAL_PROMPT: "0" },
+    // GIT_FLUSH=0: git would otherwise flush the pipe after every commit (20,000 writes for 20,000 commits).
+    env: { ...process.env, LC_ALL: "C", LANG: "C", GIT_PAGER: "cat", GIT_TERMINAL_PROMPT: "0", GIT_FLUSH: "0" },
   });
   let stderr = "";
   child.stderr.setEncoding("utf8");
@@ -76,16 +82,18 @@ export async function* readLog(options: ReadLogOptions): AsyncGenerator<LoggedCo
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       const data = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
+      const batch: LoggedCommit[] = [];
       let start = 0;
       for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
         fields.push(data.toString("utf8", start, nul));
         start = nul + 1;
         if (fields.length === FIELDS) {
-          yield toCommit(fields);
+          batch.push(toCommit(fields));
           fields.length = 0;
         }
       }
       pending = start < data.length ? data.subarray(start) : undefined;
+      if (batch.length > 0) yield batch;
     }
   } finally {
     if (child.exitCode === null) child.kill();
