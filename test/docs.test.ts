@@ -17,13 +17,18 @@ describe("README", () => {
     }
   });
 
-  it("documents every top-level and labels config key with its default", () => {
-    const { labels } = DEFAULT_CONFIG;
-    const top = Object.entries(DEFAULT_CONFIG).filter(([k]) => k !== "detection" && k !== "labels");
-    const rows: [string, unknown][] = [...top, ...Object.entries(labels).map(([k, v]): [string, unknown] => [`labels.${k}`, v])];
+  it("documents every other config key with its default", () => {
+    const rows: [string, unknown][] = [];
+    const walk = (prefix: string, value: unknown) => {
+      if (value !== null && typeof value === "object" && !Array.isArray(value)) for (const [k, v] of Object.entries(value)) walk(prefix === "" ? k : `${prefix}.${k}`, v);
+      else rows.push([prefix, value]);
+    };
+    const { detection: _detection, ...rest } = DEFAULT_CONFIG;
+    walk("", rest);
     for (const [key, value] of rows) {
+      const shown = Array.isArray(value) ? `\`[${value.join(", ")}]\`` : `\`${String(value)}\``;
       const row = readme.split("\n").find((l) => l.startsWith(`| \`${key}\` |`));
-      expect({ key, row }).toEqual({ key, row: expect.stringContaining(`\`${String(value)}\``) });
+      expect({ key, row }).toEqual({ key, row: expect.stringContaining(shown) });
     }
   });
 

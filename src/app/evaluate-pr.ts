@@ -7,8 +7,9 @@ import { DEFAULT_CONFIG, checkNameOf, parseConfig, type Config } from "../config
 import { createDetector } from "../detection/detect.js";
 import { evaluate, permissionLookups } from "../gate/evaluate.js";
 import { renderProblem, renderVerdict, type CheckOutput } from "../gate/render.js";
+import { STATUS_MARKER, renderStatusComment } from "../gate/status-comment.js";
 import { gatherPullRequest, type GatherClient, type Gathered } from "../github/gather.js";
-import { publishCheck, syncLabel, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
+import { addReactions, publishCheck, syncLabel, syncStatusComment, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
 
 export interface Log {
@@ -18,7 +19,7 @@ export interface Log {
 }
 
 export interface EvaluationDeps {
-  readonly client: GatherClient & PublishClient;
+  readonly client: GatherClient & PublishClient & GraphqlClient;
   /** Reads `.github/countersign.yml` (Probot's `context.config`): the parsed YAML, or null when there is none. */
   readonly loadConfig: () => Promise<unknown>;
   readonly log: Log;
@@ -35,6 +36,8 @@ export interface Decision {
   readonly title: string;
   readonly check: WriteResult | "failed";
   readonly label: LabelResult | "skipped" | "failed";
+  readonly statusComment: WriteResult | "skipped" | "failed";
+  readonly reactions: number;
   readonly requests: number;
 }
 
@@ -80,16 +83,20 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       appId: deps.appId,
       checkName,
       label: config.labels.ai_authored,
-      permissionsFor: (reviews) => permissionLookups(reviews, config),
+      permissionsFor: (reviews, comments) => permissionLookups(reviews, comments, config),
     });
   } catch (error) {
+    if (target.headSha === null) {
+      // A comment event does not say which commit is the head: nothing to mark; the next event retries.
+      return logDecision(log, where, "unknown", { outcome: "cannot-decide", conclusion: "failure", title: "Cannot read this pull request from GitHub", check: "failed", label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 }, started, { reason: "gather_failed", err: message(error) });
+    }
     const output = renderProblem(
       "Cannot read this pull request from GitHub",
       [message(error)],
       "nothing in the pull request needs to change. countersign evaluates again on the next push, review or label change; to retry now, use **Re-run** on this check.",
     );
-    const check = await publishSafely(client, { ...target, name: checkName, detailsUrl: prUrl(target) }, output, null, log);
-    return logDecision(log, where, target.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", requests: 1 + writes(check) }, started, { reason: "gather_failed", err: message(error) });
+    const check = await publishSafely(client, { ...target, headSha: target.headSha, name: checkName, detailsUrl: prUrl(target) }, output, null, log);
+    return logDecision(log, where, target.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 + writes(check) }, started, { reason: "gather_failed", err: message(error) });
   }
   const { facts } = gathered;
   const checkTarget = { owner: facts.owner, repo: facts.repo, headSha: facts.headSha, name: checkName, detailsUrl: facts.url };
@@ -98,7 +105,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   if (configProblems.length > 0) {
     const output = renderProblem("Invalid .github/countersign.yml", configProblems, "correct `.github/countersign.yml` on the default branch (every key is documented in countersign's README); this check is evaluated again on the next event, or use **Re-run**.");
     const check = await publishSafely(client, checkTarget, output, facts.existingCheckRun, log);
-    return logDecision(log, where, facts.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", requests: gathered.requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
+    return logDecision(log, where, facts.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: gathered.requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
   }
 
   // 4. Evaluate (pure) and publish.
@@ -121,18 +128,58 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     }
   }
   const labelWrites = label === "added" ? (facts.labelExists ? 1 : 2) : label === "removed" ? 1 : 0;
-  return logDecision(log, where, facts.headSha, { outcome: verdict.outcome, conclusion: output.conclusion, title: output.title, check, label, requests: gathered.requests + writes(check) + labelWrites }, started, {
-    mode: verdict.mode,
-    tools: verdict.pr.tools,
-    operators: verdict.operators.map((o) => o.login),
-    countersigners: verdict.counted.map((a) => a.login),
-    not_counted: verdict.notCounted.map((n) => `${n.login}:${n.reason}`),
-    unresolved: verdict.unresolved.map((u) => `${u.sha.slice(0, 7)}:${u.email}`),
-    problems: verdict.problems,
-  });
+
+  // The status comment: created once the PR is AI-authored, then kept current (never a new one per event).
+  let statusComment: Decision["statusComment"] = "skipped";
+  const existingStatus = facts.comments.find((c) => c.kind === "comment" && c.byThisApp && c.body.includes(STATUS_MARKER));
+  if (config.enabled && config.status_comment && (verdict.pr.ai || existingStatus)) {
+    const body = renderStatusComment(verdict, { word: config.commands.words[0] ?? "countersign", minPermission: config.min_permission });
+    try {
+      statusComment = await syncStatusComment(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, body, existingStatus ? { id: existingStatus.id, body: existingStatus.body } : null);
+    } catch (error) {
+      statusComment = "failed";
+      log.error({ event: "status_comment_failed", ...where, err: message(error) }, "could not update the status comment");
+    }
+  }
+
+  // 👍 or 😕 on each command not yet reacted to.
+  let reactions = 0;
+  const pending = verdict.commands.flatMap((c) => (c.react ? [{ nodeId: c.comment.nodeId, content: c.react }] : []));
+  try {
+    reactions = await addReactions(client, pending);
+  } catch (error) {
+    log.error({ event: "reactions_failed", ...where, err: message(error) }, "could not react to commands");
+  }
+
+  return logDecision(
+    log,
+    where,
+    facts.headSha,
+    {
+      outcome: verdict.outcome,
+      conclusion: output.conclusion,
+      title: output.title,
+      check,
+      label,
+      statusComment,
+      reactions,
+      requests: gathered.requests + writes(check) + labelWrites + writes(statusComment) + (reactions > 0 ? 1 : 0),
+    },
+    started,
+    {
+      mode: verdict.mode,
+      tools: verdict.pr.tools,
+      operators: verdict.operators.map((o) => o.login),
+      countersigners: verdict.counted.map((a) => a.login),
+      not_counted: verdict.notCounted.map((n) => `${n.login}:${n.reason}`),
+      unresolved: verdict.unresolved.map((u) => `${u.sha.slice(0, 7)}:${u.email}`),
+      tampering: verdict.tampering.map((t) => `${t.author} edited by ${t.editor}`),
+      problems: verdict.problems,
+    },
+  );
 }
 
-const writes = (r: WriteResult | "failed") => (r === "created" || r === "updated" ? 1 : 0);
+const writes = (r: WriteResult | "failed" | "skipped") => (r === "created" || r === "updated" ? 1 : 0);
 const prUrl = (t: Target) => `https://github.com/${t.owner}/${t.repo}/pull/${t.number}`;
 
 async function publishSafely(client: PublishClient, target: Parameters<typeof publishCheck>[1], output: CheckOutput, existing: Parameters<typeof publishCheck>[3], log: Log): Promise<WriteResult | "failed"> {
@@ -146,7 +193,7 @@ async function publishSafely(client: PublishClient, target: Parameters<typeof pu
 
 /** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */
 function logDecision(log: Log, where: { repo: string; pr: number }, headSha: string, d: Decision, started: number, detail: Record<string, unknown>): Decision {
-  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, requests: d.requests, duration_ms: Date.now() - started, ...detail };
+  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, duration_ms: Date.now() - started, ...detail };
   if (d.outcome === "cannot-decide") log.warn(entry, `${where.repo}#${where.pr}: ${d.title}`);
   else log.info(entry, `${where.repo}#${where.pr}: ${d.title}`);
   return d;

@@ -4,7 +4,7 @@
  */
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { evaluateAndPublish, type EvaluationDeps } from "./evaluate-pr.js";
-import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
+import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
 import { KeyedQueue } from "./queue.js";
 
 export const CONFIG_FILE = "countersign.yml";
@@ -82,6 +82,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     });
 
     app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => evaluateTargets(context, await withForkPulls(context, checkSuiteTargets(context.payload))));
+
+    // `/countersign` commands, and edits or deletions of comments that held them.
+    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => evaluateTargets(context, issueCommentTargets(context.payload)));
   };
 }
 
@@ -90,7 +93,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
  * this head commit.
  */
 async function withForkPulls(context: Context, parsed: ParsedEvent): Promise<ParsedEvent> {
-  if (!parsed.ok || parsed.targets.length > 0) return parsed;
+  if (!parsed.ok || parsed.targets.length > 0 || parsed.headSha === null) return parsed;
   const { data } = await context.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner: parsed.owner, repo: parsed.repo, commit_sha: parsed.headSha });
   const pulls = CommitPullsSchema.safeParse(data);
   if (!pulls.success) return { ok: false, problem: "unexpected answer listing the pull requests of a commit" };

@@ -25,16 +25,21 @@ export const CheckSuiteEventSchema = z.object({
   check_suite: z.object({ head_sha: Sha, pull_requests: PullRequestRefs }),
 });
 
+export const IssueCommentEventSchema = z.object({
+  repository: Repository,
+  issue: z.object({ number: z.number().int().positive(), pull_request: z.object({}).passthrough().nullable().optional() }),
+});
+
 /** What an event asks countersign to evaluate. */
 export interface Target {
   readonly owner: string;
   readonly repo: string;
   readonly number: number;
-  /** The head the event knew of: where a failure is reported if GitHub cannot be read. */
-  readonly headSha: string;
+  /** The head the event knew of: where a failure is reported if GitHub cannot be read (unknown for comment events). */
+  readonly headSha: string | null;
 }
 
-export type ParsedEvent = { ok: true; targets: Target[]; headSha: string; owner: string; repo: string } | { ok: false; problem: string };
+export type ParsedEvent = { ok: true; targets: Target[]; headSha: string | null; owner: string; repo: string } | { ok: false; problem: string };
 
 function problem(error: z.ZodError): string {
   const first = error.issues[0];
@@ -47,6 +52,16 @@ export function pullRequestTargets(payload: unknown): ParsedEvent {
   const { repository, pull_request } = r.data;
   const target = { owner: repository.owner.login, repo: repository.name, number: pull_request.number, headSha: pull_request.head.sha };
   return { ok: true, targets: [target], headSha: target.headSha, owner: target.owner, repo: target.repo };
+}
+
+/** A comment event: only comments on pull requests matter (issues have no `pull_request`). */
+export function issueCommentTargets(payload: unknown): ParsedEvent {
+  const r = IssueCommentEventSchema.safeParse(payload);
+  if (!r.success) return { ok: false, problem: problem(r.error) };
+  const { repository, issue } = r.data;
+  const owner = repository.owner.login;
+  const repo = repository.name;
+  return { ok: true, owner, repo, headSha: null, targets: issue.pull_request ? [{ owner, repo, number: issue.number, headSha: null }] : [] };
 }
 
 /** A check run or check suite event: the pull requests GitHub lists for its head commit. */

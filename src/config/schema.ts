@@ -20,6 +20,19 @@ export const LabelsConfigSchema = z
   })
   .prefault({});
 
+const COMMAND_WORD = /^[a-z][a-z0-9-]{1,29}$/;
+
+export const CommandsConfigSchema = z
+  .strictObject({
+    enabled: z.boolean({ error: "commands.enabled must be true or false" }).default(true).describe("Accept /countersign commands in PR comments and review bodies."),
+    words: z
+      .array(z.string().regex(COMMAND_WORD, "each command word is 2-30 lower-case letters, digits or '-', starting with a letter (typed as /word)"), { error: "commands.words must be a list of words" })
+      .min(1, "commands.words needs at least one word (or set commands.enabled: false)")
+      .default(["countersign", "approve"])
+      .describe("The command words: /countersign approves, /countersign revoke withdraws, /countersign status refreshes."),
+  })
+  .prefault({});
+
 export const ConfigSchema = z
   .strictObject({
     /** Turn countersign off for this repository: the check reports `neutral` and nothing is enforced. */
@@ -52,6 +65,8 @@ export const ConfigSchema = z
       .boolean({ error: "require_resolvable_operators must be true or false" })
       .default(true)
       .describe("Fail closed when an AI-authored commit names a human whose e-mail GitHub cannot link to an account."),
+    commands: CommandsConfigSchema.describe("Countersigning by comment."),
+    status_comment: z.boolean({ error: "status_comment must be true or false" }).default(true).describe("Keep one status comment on AI-authored pull requests, edited in place."),
     detection: DetectionConfigSchema.describe("Extend or trim the built-in AI signal catalog."),
     labels: LabelsConfigSchema.describe("The labels countersign keeps in sync."),
   })

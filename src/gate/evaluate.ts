@@ -1,11 +1,13 @@
 /**
  * The approval decision: a pure function of the gathered facts and the config, returning a verdict
- * that carries its reasons. Every surface (check run, logs) renders this one value.
+ * that carries its reasons. Every surface (check run, status comment, logs) renders this one value.
  */
 import type { CommitDetection, Detector, PullRequestDetection } from "../detection/detect.js";
 import type { Config, Permission } from "../config/schema.js";
 import { PERMISSIONS } from "../config/schema.js";
-import type { Account, PullRequestFacts, ReviewFact } from "./facts.js";
+import { parseCommands } from "../commands/parse.js";
+import { evaluateCommands, type CommandOutcome, type Eligibility, type Ineligible, type Tamper, type TimedApproval } from "./commands.js";
+import type { Account, CommentFact, PullRequestFacts, ReviewFact } from "./facts.js";
 import { asPerson, findOperators, normalizeLogin, short, type Operator, type UnresolvedIdentity } from "./operators.js";
 
 export type Outcome =
@@ -15,17 +17,19 @@ export type Outcome =
   | "waiting"
   /** AI-authored and countersigned. */
   | "satisfied"
-  /** countersign cannot decide (e.g. an accountable human it cannot identify): fails closed. */
+  /** countersign cannot decide (an unidentifiable accountable human, a tampered approval): fails closed. */
   | "cannot-decide"
   /** `enabled: false` in the config. */
   | "disabled";
 
 export interface Approval {
   readonly login: string;
-  readonly commitSha: string;
+  /** Where the approval was given. */
+  readonly source: "review" | "comment";
+  readonly at: string;
 }
 
-export type NotCountedReason = "stale" | "operator" | "bot" | "ai" | "no-permission" | "ghost";
+export type NotCountedReason = "stale" | "operator" | "bot" | "ai" | "no-permission" | "ghost" | "comment" | "revoked";
 
 export interface NotCounted {
   readonly login: string;
@@ -45,6 +49,10 @@ export interface Verdict {
   readonly counted: readonly Approval[];
   readonly notCounted: readonly NotCounted[];
   readonly required: number;
+  /** Every `/countersign` command found, with what it did and the reaction it should get. */
+  readonly commands: readonly CommandOutcome[];
+  /** Approval comments edited by someone other than their author, not yet followed by a fresh approval. */
+  readonly tampering: readonly Tamper[];
   /** Why countersign cannot decide (for `cannot-decide`). */
   readonly problems: readonly string[];
 }
@@ -61,13 +69,28 @@ export function decisiveReviews(reviews: readonly ReviewFact[]): ReviewFact[] {
   return [...latest.values()];
 }
 
+/** At most this many permission look-ups per evaluation: a comment storm cannot spend the rate limit. */
+export const MAX_PERMISSION_LOOKUPS = 30;
+
 /**
- * The reviewers whose repository permission must be looked up before evaluating: needed only when
- * `min_permission` is not `write` (for `write`, GitHub's `authorCanPushToRepository` answers).
+ * Whose repository permission must be looked up (REST) before evaluating: the people who approved
+ * by comment (comments carry no permission), and reviewers when `min_permission` is not `write`
+ * (for `write`, GitHub's `authorCanPushToRepository` answers).
  */
-export function permissionLookups(reviews: readonly ReviewFact[], config: Config): string[] {
-  if (config.min_permission === "write") return [];
-  return decisiveReviews(reviews).flatMap((r) => (r.state === "APPROVED" && r.author && r.author.type === "User" ? [r.author.login] : []));
+export function permissionLookups(reviews: readonly ReviewFact[], comments: readonly CommentFact[], config: Config): string[] {
+  const logins: string[] = [];
+  const add = (account: Account | null) => {
+    if (account && account.type === "User" && !logins.some((l) => normalizeLogin(l) === normalizeLogin(account.login))) logins.push(account.login);
+  };
+  if (config.min_permission !== "write") for (const r of decisiveReviews(reviews)) if (r.state === "APPROVED") add(r.author);
+  if (config.commands.enabled) {
+    for (const c of comments) {
+      if (c.byThisApp || c.lastEditedAt !== null) continue;
+      const parsed = parseCommands(c.body, config.commands.words);
+      if (parsed.kind === "command" && parsed.command.kind === "approve") add(c.author);
+    }
+  }
+  return logins.slice(0, MAX_PERMISSION_LOOKUPS);
 }
 
 export function evaluate(facts: PullRequestFacts, config: Config, detector: Detector): Verdict {
@@ -80,26 +103,55 @@ export function evaluate(facts: PullRequestFacts, config: Config, detector: Dete
     commits: commits.map((c) => ({ sha: c.fact.sha, detection: c.detection })),
     required: config.required_approvals,
   };
-  if (!config.enabled) {
-    return { ...base, outcome: "disabled", operators: [], unresolved: [], counted: [], notCounted: [], problems: [] };
-  }
-  if (!pr.ai) {
-    return { ...base, outcome: "not-ai", operators: [], unresolved: [], counted: [], notCounted: [], problems: [] };
-  }
+  const nothing = { operators: [], unresolved: [], counted: [], notCounted: [], commands: [], tampering: [], problems: [] };
+  if (!config.enabled) return { ...base, outcome: "disabled", ...nothing };
+  if (!pr.ai) return { ...base, outcome: "not-ai", ...nothing };
 
   const { operators, unresolved } = findOperators(facts, commits, pr, detector);
   const operatorLogins = new Set(operators.map((o) => normalizeLogin(o.login)));
-  const counted: Approval[] = [];
-  const notCounted: NotCounted[] = [];
+  const eligibility = eligibilityRules(operatorLogins, facts, config, detector);
 
+  // Approvals by review: the reviewer's latest decisive review, of the head commit.
+  const approvals: TimedApproval[] = [];
+  const notCounted: NotCounted[] = [];
   for (const review of decisiveReviews(facts.reviews)) {
     if (review.state !== "APPROVED") continue;
-    const reason = exclusion(review, review.author, operatorLogins, facts, config, detector);
-    if (reason) notCounted.push(reason);
-    else if (review.author) counted.push({ login: review.author.login, commitSha: facts.headSha });
+    const author = review.author;
+    if (!author) {
+      notCounted.push({ login: "ghost", reason: "ghost", detail: "the reviewer's account was deleted" });
+      continue;
+    }
+    const ineligible = eligibility(author, "review", review.authorCanPush);
+    if (ineligible) notCounted.push({ login: author.login, reason: ineligible.code, detail: ineligible.detail });
+    else if (review.commitSha !== facts.headSha) notCounted.push({ login: author.login, reason: "stale", detail: `approved ${review.commitSha ? short(review.commitSha) : "an older commit"}, but the head is now ${short(facts.headSha)}` });
+    else approvals.push({ login: author.login, at: review.submittedAt ?? "", source: "review" });
   }
 
+  // Approvals by comment.
+  const commands = config.commands.enabled
+    ? evaluateCommands(facts.comments, { words: config.commands.words, headSha: facts.headSha, headSeenAt: facts.existingCheckRun?.startedAt ?? null, detector, eligibility })
+    : { outcomes: [], approvals: [], revocations: [], tampering: [] };
+  approvals.push(...commands.approvals);
+  for (const o of commands.outcomes) {
+    if (o.effect === "approval" && o.reason !== undefined && o.comment.author && !o.quiet) notCounted.push({ login: o.comment.author.login, reason: "comment", detail: `${o.comment.kind === "review" ? "review" : "comment"} approval not counted: ${o.reason}` });
+  }
+
+  // `/countersign revoke` withdraws everything its author approved before it.
+  const counted = new Map<string, Approval>();
+  for (const a of approvals.sort((x, y) => x.at.localeCompare(y.at))) {
+    const revoked = commands.revocations.some((r) => normalizeLogin(r.login) === normalizeLogin(a.login) && r.at > a.at);
+    if (revoked) notCounted.push({ login: a.login, reason: "revoked", detail: "revoked their approval with /countersign revoke" });
+    else counted.set(normalizeLogin(a.login), { login: a.login, source: a.source, at: a.at });
+  }
+  const countedList = [...counted.values()];
+
+  // A tampered approval blocks until someone approves after the tampering.
+  const tampering = commands.tampering.filter((t) => !countedList.some((a) => a.at > t.at));
+
   const problems: string[] = [];
+  for (const t of tampering) {
+    problems.push(`an approval comment by @${t.author} was edited by @${t.editor} (${t.url}). An approval must come from its author unchanged: a fresh approval (a review, or a new /countersign comment) clears this.`);
+  }
   if (config.require_resolvable_operators) {
     for (const u of unresolved) {
       problems.push(
@@ -109,33 +161,21 @@ export function evaluate(facts: PullRequestFacts, config: Config, detector: Dete
       );
     }
   }
-  const outcome: Outcome = problems.length > 0 ? "cannot-decide" : counted.length >= config.required_approvals ? "satisfied" : "waiting";
-  return { ...base, outcome, operators, unresolved, counted, notCounted, problems };
+  const outcome: Outcome = problems.length > 0 ? "cannot-decide" : countedList.length >= config.required_approvals ? "satisfied" : "waiting";
+  return { ...base, outcome, operators, unresolved, counted: countedList, notCounted, commands: commands.outcomes, tampering, problems };
 }
 
-function exclusion(
-  review: ReviewFact,
-  author: Account | null,
-  operators: ReadonlySet<string>,
-  facts: PullRequestFacts,
-  config: Config,
-  detector: Detector,
-): NotCounted | undefined {
-  if (!author) return { login: "ghost", reason: "ghost", detail: "the reviewer's account was deleted" };
-  const login = author.login;
-  if (detector.identity(asPerson(author), "pr-author")) return { login, reason: "ai", detail: "an AI agent cannot countersign" };
-  if (author.type !== "User" || /\[bot\]$/i.test(login)) return { login, reason: "bot", detail: "bots and apps cannot countersign" };
-  if (operators.has(normalizeLogin(login))) return { login, reason: "operator", detail: "accountable for the AI-authored change (an operator)" };
-  if (review.commitSha !== facts.headSha) {
-    return { login, reason: "stale", detail: `approved ${review.commitSha ? short(review.commitSha) : "an older commit"}, but the head is now ${short(facts.headSha)}` };
-  }
-  if (config.min_permission === "write") {
-    if (!review.authorCanPush) return { login, reason: "no-permission", detail: "has no write access to the repository" };
-  } else {
-    const permission = facts.permissions.get(normalizeLogin(login)) ?? "none";
-    if (rank(permission) < rank(config.min_permission)) {
-      return { login, reason: "no-permission", detail: `has ${permission === "none" ? "no" : permission} access; needs ${config.min_permission} or more` };
-    }
-  }
-  return undefined;
+/** The rules every countersigner must meet, however they approve. */
+function eligibilityRules(operators: ReadonlySet<string>, facts: PullRequestFacts, config: Config, detector: Detector): Eligibility {
+  const permissionProblem = (detail: string): Ineligible => ({ code: "no-permission", detail });
+  return (account, source, canPush) => {
+    if (detector.identity(asPerson(account), "pr-author")) return { code: "ai", detail: "an AI agent cannot countersign" };
+    if (account.type !== "User" || /\[bot\]$/i.test(account.login)) return { code: "bot", detail: "bots and apps cannot countersign" };
+    if (operators.has(normalizeLogin(account.login))) return { code: "operator", detail: "accountable for the AI-authored change (an operator)" };
+    if (source === "review" && config.min_permission === "write") return canPush ? undefined : permissionProblem("has no write access to the repository");
+    const permission = facts.permissions.get(normalizeLogin(account.login));
+    if (permission === undefined) return permissionProblem(`has no permission countersign could check (it looks up at most ${MAX_PERMISSION_LOOKUPS} commenters per evaluation)`);
+    if (rank(permission) < rank(config.min_permission)) return permissionProblem(`has ${permission === "none" ? "no" : permission} access; needs ${config.min_permission} or more`);
+    return undefined;
+  };
 }

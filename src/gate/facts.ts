@@ -41,9 +41,46 @@ export interface ReviewFact {
   readonly authorCanPush: boolean;
 }
 
+/** A version of a comment from its edit history. */
+export interface CommentEdit {
+  readonly editor: string | null;
+  readonly editedAt: string;
+  /** The text GitHub keeps for that version (`UserContentEdit.diff`). */
+  readonly text: string | null;
+}
+
+/**
+ * A PR conversation comment, or the body of a review: where `/countersign` commands live.
+ */
+export interface CommentFact {
+  readonly kind: "comment" | "review";
+  /** REST id (issue comment id, or review id). */
+  readonly id: number;
+  /** GraphQL node id (for reactions). */
+  readonly nodeId: string;
+  readonly url: string;
+  readonly author: Account | null;
+  readonly body: string;
+  readonly createdAt: string;
+  /** Set when the comment has ever been edited (GitHub's `lastEditedAt`, not `updatedAt`). */
+  readonly lastEditedAt: string | null;
+  /** Who last edited it. */
+  readonly editor: string | null;
+  /** The edit history; gathered only for edited comments. */
+  readonly edits: readonly CommentEdit[];
+  /** For a review body: the commit the review was made on. */
+  readonly reviewCommitSha: string | null;
+  /** Written by this app (its status comment). */
+  readonly byThisApp: boolean;
+  /** This app already reacted to it (👍 or 😕). */
+  readonly reacted: boolean;
+}
+
 /** The app's own check run on the head commit, as last published (for write-only-when-changed). */
 export interface ExistingCheckRun {
   readonly id: number;
+  /** When GitHub started the run: the moment this app first saw the head commit. */
+  readonly startedAt: string | null;
   readonly status: string;
   readonly conclusion: string | null;
   readonly title: string | null;
@@ -72,6 +109,8 @@ export interface PullRequestFacts {
   readonly permissions: ReadonlyMap<string, Permission | "none">;
   /** The app's check run for `headSha` and the configured name, if it has published one. */
   readonly existingCheckRun: ExistingCheckRun | null;
+  /** Conversation comments and non-empty review bodies, oldest first. */
+  readonly comments: readonly CommentFact[];
   /** Whether the repository already has the label countersign manages. */
   readonly labelExists: boolean;
 }

@@ -63,8 +63,11 @@ function title(v: Verdict): string {
       return `Countersigned by ${list(v.counted.map((a) => at(a.login)))}`;
     case "waiting":
       return missingSentence(v);
-    case "cannot-decide":
+    case "cannot-decide": {
+      const tamper = v.tampering[0];
+      if (tamper) return `Cannot decide: an approval comment by @${tamper.author} was edited by @${tamper.editor}`;
       return v.unresolved.length > 0 ? "Cannot decide: an AI-authored commit names someone GitHub cannot identify" : "Cannot decide";
+    }
   }
 }
 

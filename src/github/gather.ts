@@ -8,8 +8,8 @@
  */
 import { z } from "zod";
 import type { Permission } from "../config/schema.js";
-import type { Account, CommitFact, ExistingCheckRun, GitActor, PullRequestFacts, ReviewFact } from "../gate/facts.js";
-import { COMMITS_PAGE_QUERY, PULL_REQUEST_QUERY, REVIEWS_PAGE_QUERY } from "./queries.js";
+import type { Account, CommentEdit, CommentFact, CommitFact, ExistingCheckRun, GitActor, PullRequestFacts, ReviewFact } from "../gate/facts.js";
+import { COMMENTS_PAGE_QUERY, COMMITS_PAGE_QUERY, EDIT_HISTORY_QUERY, PULL_REQUEST_QUERY, REVIEWS_PAGE_QUERY } from "./queries.js";
 
 /** The slice of Octokit gather needs: GraphQL, and one REST route for permissions. */
 export interface GatherClient {
@@ -25,8 +25,8 @@ export interface GatherRequest {
   readonly appId: number;
   readonly checkName: string;
   readonly label: string;
-  /** Which reviewers' permission must be looked up (by REST) once the reviews are known. */
-  readonly permissionsFor?: (reviews: readonly ReviewFact[]) => readonly string[];
+  /** Whose repository permission must be looked up (by REST) once reviews and comments are known. */
+  readonly permissionsFor?: (reviews: readonly ReviewFact[], comments: readonly CommentFact[]) => readonly string[];
 }
 
 export interface Gathered {
@@ -56,18 +56,32 @@ const CommitNodeSchema = z.object({
   }),
 });
 const AccountSchema = z.object({ __typename: z.string(), login: z.string(), databaseId: z.number().nullable().optional() });
-const ReviewNodeSchema = z.object({
+const ReactionGroupsSchema = z.array(z.object({ content: z.string(), viewerHasReacted: z.boolean() })).nullable();
+const CommentShape = {
+  id: z.string(),
   databaseId: z.number().nullable(),
+  url: z.string(),
+  body: z.string(),
+  createdAt: z.string(),
+  lastEditedAt: z.string().nullable(),
+  editor: z.object({ login: z.string() }).nullable(),
+  viewerDidAuthor: z.boolean(),
+  reactionGroups: ReactionGroupsSchema,
+  author: AccountSchema.nullable(),
+};
+const CommentNodeSchema = z.object(CommentShape);
+const ReviewNodeSchema = z.object({
+  ...CommentShape,
   state: z.enum(["APPROVED", "CHANGES_REQUESTED", "COMMENTED", "DISMISSED", "PENDING"]),
   submittedAt: z.string().nullable(),
   authorCanPushToRepository: z.boolean(),
-  author: AccountSchema.nullable(),
   commit: z.object({ oid: z.string() }).nullable(),
 });
 const PageInfoSchema = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullable() });
 const CommitsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommitNodeSchema) });
 const ReviewsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(ReviewNodeSchema.nullable()) });
-const CheckRunSchema = z.object({ databaseId: z.number(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable() });
+const CommentsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommentNodeSchema.nullable()) });
+const CheckRunSchema = z.object({ databaseId: z.number(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable(), startedAt: z.string().nullable() });
 
 const MainSchema = z.object({
   repository: z
@@ -98,6 +112,7 @@ const MainSchema = z.object({
           }),
           commits: CommitsSchema,
           reviews: ReviewsSchema,
+          comments: CommentsSchema,
         })
         .nullable(),
     })
@@ -105,6 +120,17 @@ const MainSchema = z.object({
 });
 const CommitsPageSchema = z.object({ repository: z.object({ pullRequest: z.object({ commits: CommitsSchema }) }) });
 const ReviewsPageSchema = z.object({ repository: z.object({ pullRequest: z.object({ reviews: ReviewsSchema }) }) });
+const CommentsPageSchema = z.object({ repository: z.object({ pullRequest: z.object({ comments: CommentsSchema }) }) });
+const EditHistorySchema = z.object({
+  nodes: z.array(
+    z
+      .object({
+        id: z.string().optional(),
+        userContentEdits: z.object({ nodes: z.array(z.object({ editedAt: z.string(), editor: z.object({ login: z.string() }).nullable(), diff: z.string().nullable() }).nullable()) }).nullable().optional(),
+      })
+      .nullable(),
+  ),
+});
 const PermissionSchema = z.object({ permission: z.string(), role_name: z.string().optional() });
 
 function parse<T>(schema: z.ZodType<T>, data: unknown, what: string): T {
@@ -130,6 +156,24 @@ const toCommit = (n: z.infer<typeof CommitNodeSchema>): CommitFact => ({
   author: toActor(n.commit.author),
   committer: toActor(n.commit.committer),
   authors: n.commit.authors.nodes.map(toActor),
+});
+
+const reacted = (groups: z.infer<typeof ReactionGroupsSchema>): boolean => (groups ?? []).some((g) => g.viewerHasReacted && (g.content === "THUMBS_UP" || g.content === "CONFUSED"));
+
+const toComment = (n: z.infer<typeof CommentNodeSchema>, kind: "comment" | "review", reviewCommitSha: string | null, edits: ReadonlyMap<string, CommentEdit[]>): CommentFact => ({
+  kind,
+  id: n.databaseId ?? 0,
+  nodeId: n.id,
+  url: n.url,
+  author: toAccount(n.author),
+  body: n.body,
+  createdAt: n.createdAt,
+  lastEditedAt: n.lastEditedAt,
+  editor: n.editor?.login ?? null,
+  edits: edits.get(n.id) ?? [],
+  reviewCommitSha,
+  byThisApp: n.viewerDidAuthor,
+  reacted: reacted(n.reactionGroups),
 });
 
 const toReview = (n: z.infer<typeof ReviewNodeSchema>): ReviewFact => ({
@@ -191,15 +235,42 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     throw new IncompleteDataError(`the head commit ${pr.headRefOid.slice(0, 7)} is not among the ${commits.length} commits listed: the pull request changed while it was being read`);
   }
 
-  const reviews = (
+  const reviewNodes = (
     await allPages(pr.reviews, "reviews", async (after) => {
       requests++;
       return parse(ReviewsPageSchema, await client.graphql(REVIEWS_PAGE_QUERY, { ...vars, after }), "a page of reviews").repository.pullRequest.reviews;
     })
-  ).flatMap((n) => (n ? [toReview(n)] : []));
+  ).flatMap((n) => (n ? [n] : []));
+  const reviews = reviewNodes.map(toReview);
+  const commentNodes = (
+    await allPages(pr.comments, "comments", async (after) => {
+      requests++;
+      return parse(CommentsPageSchema, await client.graphql(COMMENTS_PAGE_QUERY, { ...vars, after }), "a page of comments").repository.pullRequest.comments;
+    })
+  ).flatMap((n) => (n ? [n] : []));
+
+  // Edit histories, only for what was edited: who edited an approval, and what it said before.
+  const edited = [...commentNodes, ...reviewNodes].filter((n) => n.lastEditedAt !== null).map((n) => n.id);
+  const edits = new Map<string, CommentEdit[]>();
+  for (let i = 0; i < edited.length; i += 100) {
+    requests++;
+    const history = parse(EditHistorySchema, await client.graphql(EDIT_HISTORY_QUERY, { ids: edited.slice(i, i + 100) }), "the edit history of comments");
+    for (const node of history.nodes) {
+      if (!node?.id) continue;
+      edits.set(
+        node.id,
+        (node.userContentEdits?.nodes ?? []).flatMap((e) => (e ? [{ editor: e.editor?.login ?? null, editedAt: e.editedAt, text: e.diff }] : [])),
+      );
+    }
+  }
+
+  const comments: CommentFact[] = [
+    ...commentNodes.map((n) => toComment(n, "comment", null, edits)),
+    ...reviewNodes.filter((n) => n.body.trim() !== "" && n.state !== "PENDING").map((n) => toComment(n, "review", n.commit?.oid ?? null, edits)),
+  ].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 
   const permissions = new Map<string, Permission | "none">();
-  for (const login of new Set((req.permissionsFor?.(reviews) ?? []).map((l) => l.toLowerCase()))) {
+  for (const login of new Set((req.permissionsFor?.(reviews, comments) ?? []).map((l) => l.toLowerCase()))) {
     requests++;
     const { data } = await client.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner: req.owner, repo: req.repo, username: login });
     permissions.set(login, permissionFromRest(parse(PermissionSchema, data, `the permission of @${login}`)));
@@ -209,7 +280,7 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
   const runs = head && head.oid === pr.headRefOid ? (head.checkSuites?.nodes ?? []).flatMap((s) => s?.checkRuns?.nodes ?? []).flatMap((r) => (r ? [r] : [])) : [];
   const latest = runs.sort((a, b) => b.databaseId - a.databaseId)[0];
   const existingCheckRun: ExistingCheckRun | null = latest
-    ? { id: latest.databaseId, status: latest.status.toLowerCase(), conclusion: latest.conclusion?.toLowerCase() ?? null, title: latest.title, summary: latest.summary, text: latest.text }
+    ? { id: latest.databaseId, startedAt: latest.startedAt, status: latest.status.toLowerCase(), conclusion: latest.conclusion?.toLowerCase() ?? null, title: latest.title, summary: latest.summary, text: latest.text }
     : null;
 
   const facts: PullRequestFacts = {
@@ -229,6 +300,7 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     assignments: pr.timelineItems.nodes.flatMap((n) => (n ? [{ actor: n.actor?.login ?? null, assignee: n.assignee?.login ?? null }] : [])),
     permissions,
     existingCheckRun,
+    comments,
     labelExists: main.repository.label !== null,
   };
   return { facts, requests };

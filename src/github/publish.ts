@@ -93,3 +93,47 @@ export async function syncLabel(client: PublishClient, target: LabelTarget, stat
   }
   return "removed";
 }
+
+export interface CommentTarget {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+}
+
+/**
+ * Keeps countersign's one status comment: creates it when there is none, edits it in place when its
+ * text changed, and does nothing otherwise.
+ */
+export async function syncStatusComment(client: PublishClient, target: CommentTarget, body: string, existing: { id: number; body: string } | null): Promise<WriteResult> {
+  if (existing && existing.body === body) return "unchanged";
+  if (existing) {
+    await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: target.owner, repo: target.repo, comment_id: existing.id, body });
+    return "updated";
+  }
+  await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: target.owner, repo: target.repo, issue_number: target.number, body });
+  return "created";
+}
+
+/** The slice of Octokit that reactions need (GraphQL: reviews have no REST reactions endpoint). */
+export interface GraphqlClient {
+  graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>;
+}
+
+export const REACTION_CONTENT = { "+1": "THUMBS_UP", confused: "CONFUSED" } as const;
+
+/** One GraphQL mutation adding every reaction (aliased), or undefined when there are none. */
+export function reactionsMutation(reactions: readonly { nodeId: string; content: keyof typeof REACTION_CONTENT }[]): { query: string; variables: Record<string, string> } | undefined {
+  if (reactions.length === 0) return undefined;
+  const params = reactions.map((_, i) => `$s${i}: ID!`).join(", ");
+  const fields = reactions.map((r, i) => `r${i}: addReaction(input: { subjectId: $s${i}, content: ${REACTION_CONTENT[r.content]} }) { clientMutationId }`).join("\n  ");
+  const variables = Object.fromEntries(reactions.map((r, i) => [`s${i}`, r.nodeId]));
+  return { query: `mutation countersignReactions(${params}) {\n  ${fields}\n}`, variables };
+}
+
+/** Adds the reactions (👍 counted, 😕 not) in one request. */
+export async function addReactions(client: GraphqlClient, reactions: readonly { nodeId: string; content: keyof typeof REACTION_CONTENT }[]): Promise<number> {
+  const mutation = reactionsMutation(reactions);
+  if (!mutation) return 0;
+  await client.graphql(mutation.query, mutation.variables);
+  return reactions.length;
+}

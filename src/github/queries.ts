@@ -18,13 +18,35 @@ const COMMIT_FIELDS = `
     authors(first: 20) { nodes { ${ACTOR} } }
   }`;
 
+const AUTHOR = `author { __typename login ... on User { databaseId } ... on Bot { databaseId } }`;
+
 const REVIEW_FIELDS = `
+  id
   databaseId
+  url
   state
+  body
+  createdAt
   submittedAt
+  lastEditedAt
+  editor { login }
+  viewerDidAuthor
+  reactionGroups { content viewerHasReacted }
   authorCanPushToRepository
-  author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+  ${AUTHOR}
   commit { oid }`;
+
+const COMMENT_FIELDS = `
+  id
+  databaseId
+  url
+  body
+  createdAt
+  lastEditedAt
+  editor { login }
+  viewerDidAuthor
+  reactionGroups { content viewerHasReacted }
+  ${AUTHOR}`;
 
 export const PULL_REQUEST_QUERY = /* GraphQL */ `
   query countersignPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!, $checkName: String!, $label: String!) {
@@ -38,7 +60,7 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
         baseRefName
         headRefName
         headRefOid
-        author { __typename login ... on User { databaseId } ... on Bot { databaseId } }
+        ${AUTHOR}
         labels(first: 100) { nodes { name } }
         timelineItems(itemTypes: [ASSIGNED_EVENT], first: 50) {
           nodes {
@@ -55,7 +77,7 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
               checkSuites(first: 10, filterBy: { appId: $appId }) {
                 nodes {
                   checkRuns(first: 10, filterBy: { checkName: $checkName }) {
-                    nodes { databaseId status conclusion title summary text }
+                    nodes { databaseId status conclusion title summary text startedAt }
                   }
                 }
               }
@@ -72,37 +94,47 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
           pageInfo { hasNextPage endCursor }
           nodes { ${REVIEW_FIELDS} }
         }
-      }
-    }
-  }
-`;
-
-export const COMMITS_PAGE_QUERY = /* GraphQL */ `
-  query countersignCommitsPage($owner: String!, $repo: String!, $number: Int!, $after: String!) {
-    repository(owner: $owner, name: $repo) {
-      pullRequest(number: $number) {
-        commits(first: 100, after: $after) {
+        comments(first: 100) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { ${COMMIT_FIELDS} }
+          nodes { ${COMMENT_FIELDS} }
         }
       }
     }
   }
 `;
 
-export const REVIEWS_PAGE_QUERY = /* GraphQL */ `
-  query countersignReviewsPage($owner: String!, $repo: String!, $number: Int!, $after: String!) {
+/** The next page of one connection of the pull request (commits, reviews or comments). */
+function pageQuery(operation: string, connection: string, fields: string): string {
+  return /* GraphQL */ `
+  query ${operation}($owner: String!, $repo: String!, $number: Int!, $after: String!) {
     repository(owner: $owner, name: $repo) {
       pullRequest(number: $number) {
-        reviews(first: 100, after: $after) {
+        ${connection}(first: 100, after: $after) {
           totalCount
           pageInfo { hasNextPage endCursor }
-          nodes { ${REVIEW_FIELDS} }
+          nodes { ${fields} }
         }
       }
     }
   }
 `;
+}
 
-export const ALL_QUERIES = { PULL_REQUEST_QUERY, COMMITS_PAGE_QUERY, REVIEWS_PAGE_QUERY } as const;
+export const COMMITS_PAGE_QUERY = pageQuery("countersignCommitsPage", "commits", COMMIT_FIELDS);
+export const REVIEWS_PAGE_QUERY = pageQuery("countersignReviewsPage", "reviews", REVIEW_FIELDS);
+export const COMMENTS_PAGE_QUERY = pageQuery("countersignCommentsPage", "comments", COMMENT_FIELDS);
+
+/** The edit history of edited comments and reviews (only asked for when some were edited). */
+export const EDIT_HISTORY_QUERY = /* GraphQL */ `
+  query countersignEditHistory($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      __typename
+      id
+      ... on IssueComment { userContentEdits(first: 50) { nodes { editedAt editor { login } diff } } }
+      ... on PullRequestReview { userContentEdits(first: 50) { nodes { editedAt editor { login } diff } } }
+    }
+  }
+`;
+
+export const ALL_QUERIES = { PULL_REQUEST_QUERY, COMMITS_PAGE_QUERY, REVIEWS_PAGE_QUERY, COMMENTS_PAGE_QUERY, EDIT_HISTORY_QUERY } as const;

@@ -58,7 +58,7 @@ describe("AI-authored pull requests", () => {
     expect(gh.check?.title).toBe("Needs 1 more approval from someone other than @alice");
     expect(gh.check?.summary).toContain("**Operators** (accountable for the change, so they cannot countersign it): @alice (opened the pull request; authored AI-authored commit");
     expect(gh.check?.text).toContain("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>");
-    expect(gh.summary()).toEqual([...CONFIG_READS, "POST countersignPullRequest", `POST ${base}/check-runs`, `POST ${base}/labels`, `POST ${base}/issues/7/labels`]);
+    expect(gh.summary()).toEqual([...CONFIG_READS, "POST countersignPullRequest", `POST ${base}/check-runs`, `POST ${base}/labels`, `POST ${base}/issues/7/labels`, `POST ${base}/issues/7/comments`]);
     expect(gh.requests.find((r) => r.path === `${base}/labels`)?.body).toEqual({ name: "ai-authored", color: "8250df", description: expect.stringContaining("countersign") });
     expect(w.labels).toEqual(["ai-authored"]);
     expect(logs.decisions()).toEqual([expect.objectContaining({ event: "decision", repo: `${OWNER}/${REPO}`, pr: 7, outcome: "waiting", conclusion: "action_required", operators: ["alice"], tools: ["Claude Code"], check: "created", label: "added" })]);
@@ -337,7 +337,7 @@ describe("idempotence and events", () => {
     const firstWrites = gh.writes().length;
     gh.reset();
     await probot.receive(event);
-    expect(firstWrites).toBe(2);
+    expect(firstWrites).toBe(3); // check run, label, status comment
     expect(gh.summary()).toEqual([...CONFIG_READS, "POST countersignPullRequest"]);
   });
 
@@ -349,7 +349,8 @@ describe("idempotence and events", () => {
     w.reviews = [review("carol", gh.head)];
     gh.reset();
     await probot.receive(Events.review(w, gh.head));
-    expect(gh.writes().map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${base}/check-runs/${gh.check?.id}`]);
+    const statusId = w.comments.find((c) => c.byApp)?.id;
+    expect(gh.writes().map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${base}/check-runs/${gh.check?.id}`, `PATCH ${base}/issues/comments/${statusId}`]);
     expect(w.checkRuns).toHaveLength(1);
     expect(gh.check?.conclusion).toBe("success");
   });

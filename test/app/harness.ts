@@ -4,6 +4,7 @@
  * and GraphQL query the app uses, and records every request, so tests assert exactly what was read
  * and written. Anything unexpected is answered 599 and shows up in `requests`.
  */
+import { createHash } from "node:crypto";
 import nock from "nock";
 import { pino } from "pino";
 import { Writable } from "node:stream";
@@ -39,6 +40,27 @@ export interface WorldReview {
   commit: string;
   submittedAt: string;
   canPush?: boolean;
+  body?: string;
+  lastEditedAt?: string | null;
+  editor?: string | null;
+  reactions?: string[];
+}
+
+export interface WorldComment {
+  id: number;
+  login: string | null;
+  type?: "User" | "Bot";
+  body: string;
+  createdAt: string;
+  /** Set when edited; `editor` is who did it. */
+  lastEditedAt?: string | null;
+  editor?: string | null;
+  /** Earlier versions, oldest first (what GitHub's userContentEdits report). */
+  history?: { editor: string; editedAt: string; text: string }[];
+  /** Written by this app (the double marks the app's own comments). */
+  byApp?: boolean;
+  /** Reactions this app has added. */
+  reactions?: string[];
 }
 
 export interface WorldCheckRun {
@@ -50,6 +72,7 @@ export interface WorldCheckRun {
   text: string | null;
   headSha: string;
   name: string;
+  startedAt: string;
 }
 
 export interface World {
@@ -59,6 +82,7 @@ export interface World {
   labels: string[];
   commits: WorldCommit[];
   reviews: WorldReview[];
+  comments: WorldComment[];
   assignments: { actor: string; assignee: string }[];
   /** `.github/countersign.yml` in the repository (undefined: absent, also in the org's .github repo). */
   config?: string;
@@ -80,10 +104,10 @@ export interface RecordedRequest {
 }
 
 let sha = 0;
-/** A fresh, valid 40-hex sha. */
+/** A fresh, valid 40-hex sha (distinct in its first 7 digits, as real ones are). */
 export function nextSha(): string {
   sha++;
-  return sha.toString(16).padStart(40, "a");
+  return createHash("sha1").update(`commit ${sha}`).digest("hex");
 }
 
 export const human = (login: string): WorldActor => ({ name: `${login[0]?.toUpperCase()}${login.slice(1)} Example`, email: `${login}@example.com`, login });
@@ -96,6 +120,7 @@ export function world(partial: Partial<World> = {}): World {
     labels: [],
     commits: [],
     reviews: [],
+    comments: [],
     assignments: [],
     permissions: {},
     labelExists: true,
@@ -120,8 +145,34 @@ function commitNode(c: WorldCommit) {
   };
 }
 
+const reactionGroups = (reactions: string[] | undefined) => ["THUMBS_UP", "CONFUSED"].map((content) => ({ content, viewerHasReacted: (reactions ?? []).includes(content) }));
+const accountJson = (login: string | null, type: string | undefined, id: number) => (login === null ? null : { __typename: type ?? "User", login, databaseId: id });
+
+function commentNode(c: WorldComment) {
+  return {
+    id: `IC_${c.id}`,
+    databaseId: c.id,
+    url: `https://github.com/${OWNER}/${REPO}/pull/7#issuecomment-${c.id}`,
+    body: c.body,
+    createdAt: c.createdAt,
+    lastEditedAt: c.lastEditedAt ?? null,
+    editor: c.editor ? { login: c.editor } : null,
+    viewerDidAuthor: c.byApp === true,
+    reactionGroups: reactionGroups(c.reactions),
+    author: c.byApp ? { __typename: "Bot", login: "countersign", databaseId: 1 } : accountJson(c.login, c.type, 7000 + c.id),
+  };
+}
+
 function reviewNode(r: WorldReview) {
   return {
+    id: `PRR_${r.id}`,
+    url: `https://github.com/${OWNER}/${REPO}/pull/7#pullrequestreview-${r.id}`,
+    body: r.body ?? "",
+    createdAt: r.submittedAt,
+    lastEditedAt: r.lastEditedAt ?? null,
+    editor: r.editor ? { login: r.editor } : null,
+    viewerDidAuthor: false,
+    reactionGroups: reactionGroups(r.reactions),
     databaseId: r.id,
     state: r.state,
     submittedAt: r.state === "PENDING" ? null : r.submittedAt,
@@ -141,6 +192,17 @@ function page<T>(items: T[], after: string | null | undefined, map: (t: T) => un
 export class GitHubDouble {
   readonly requests: RecordedRequest[] = [];
   private nextCheckRunId = 9000;
+  private nextCommentId = 50_000;
+  private lastMutation = "";
+  /** The clock the double stamps new check runs and comments with (ISO). */
+  now = "2026-11-26T12:00:00Z";
+
+  /** THUMBS_UP or CONFUSED, as the last reactions mutation asked for this node. */
+  private reactionFor(nodeId: string): string {
+    const v = Object.entries(this.lastVars).find(([, id]) => id === nodeId)?.[0] ?? "";
+    return new RegExp(`subjectId: \\$${v}, content: (\\w+)`).exec(this.lastMutation)?.[1] ?? "?";
+  }
+  private lastVars: Record<string, unknown> = {};
 
   constructor(readonly w: World) {
     const scope = nock(API).persist();
@@ -185,8 +247,10 @@ export class GitHubDouble {
     const base = `/repos/${OWNER}/${REPO}`;
     if (method === "POST" && path === "/graphql") {
       const { query, variables } = body as { query: string; variables: Record<string, unknown> };
-      const operation = /query (\w+)/.exec(query)?.[1] ?? "graphql";
+      const operation = /(?:query|mutation) (\w+)/.exec(query)?.[1] ?? "graphql";
+      if (operation === "countersignReactions") this.lastMutation = query;
       this.requests.push({ method, path, operation, body: variables });
+      this.lastVars = variables;
       if (operation === "countersignPullRequest" && w.graphqlFailures.times > 0) {
         w.graphqlFailures.times--;
         return [w.graphqlFailures.status, { message: "Server Error" }];
@@ -206,7 +270,7 @@ export class GitHubDouble {
     }
     if (method === "POST" && path === `${base}/check-runs`) {
       const b = body as { name: string; head_sha: string; conclusion: string; status: string; output: { title: string; summary: string; text?: string } };
-      const run: WorldCheckRun = { id: this.nextCheckRunId++, name: b.name, headSha: b.head_sha, status: b.status, conclusion: b.conclusion, title: b.output.title, summary: b.output.summary, text: b.output.text ?? null };
+      const run: WorldCheckRun = { id: this.nextCheckRunId++, name: b.name, headSha: b.head_sha, status: b.status, conclusion: b.conclusion, title: b.output.title, summary: b.output.summary, text: b.output.text ?? null, startedAt: this.now };
       w.checkRuns.push(run);
       return [201, { id: run.id }];
     }
@@ -217,6 +281,18 @@ export class GitHubDouble {
       const b = body as { conclusion: string; status: string; output: { title: string; summary: string; text?: string } };
       Object.assign(run, { status: b.status, conclusion: b.conclusion, title: b.output.title, summary: b.output.summary, text: b.output.text ?? null });
       return [200, { id: run.id }];
+    }
+    if (method === "POST" && path === `${base}/issues/${w.number}/comments`) {
+      const c: WorldComment = { id: this.nextCommentId++, login: "countersign[bot]", type: "Bot", body: (body as { body: string }).body, createdAt: this.now, byApp: true };
+      w.comments.push(c);
+      return [201, { id: c.id }];
+    }
+    const editComment = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(path);
+    if (method === "PATCH" && editComment) {
+      const c = w.comments.find((x) => x.id === Number(editComment[1]));
+      if (!c) return [404, { message: "Not Found" }];
+      c.body = (body as { body: string }).body;
+      return [200, { id: c.id }];
     }
     if (method === "POST" && path === `${base}/labels`) {
       w.labelExists = true;
@@ -260,7 +336,7 @@ export class GitHubDouble {
               commit: {
                 oid: head,
                 checkSuites: {
-                  nodes: runs.length === 0 ? [] : [{ checkRuns: { nodes: runs.map((r) => ({ databaseId: r.id, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.title, summary: r.summary, text: r.text })) } }],
+                  nodes: runs.length === 0 ? [] : [{ checkRuns: { nodes: runs.map((r) => ({ databaseId: r.id, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.title, summary: r.summary, text: r.text, startedAt: r.startedAt })) } }],
                 },
               },
             },
@@ -268,11 +344,29 @@ export class GitHubDouble {
         },
         commits: page(w.commits, null, commitNode),
         reviews: page(w.reviews, null, reviewNode),
+        comments: page(w.comments, null, commentNode),
       };
     };
     if (operation === "countersignPullRequest") return { repository: { label: w.labelExists ? { name: String(v.label) } : null, pullRequest: pr() } };
     if (operation === "countersignCommitsPage") return { repository: { pullRequest: { commits: page(w.commits, v.after as string, commitNode) } } };
     if (operation === "countersignReviewsPage") return { repository: { pullRequest: { reviews: page(w.reviews, v.after as string, reviewNode) } } };
+    if (operation === "countersignCommentsPage") return { repository: { pullRequest: { comments: page(w.comments, v.after as string, commentNode) } } };
+    if (operation === "countersignEditHistory") {
+      return {
+        nodes: (v.ids as string[]).map((id) => {
+          const c = w.comments.find((x) => `IC_${x.id}` === id);
+          const history = c?.history ?? [];
+          return { __typename: "IssueComment", id, userContentEdits: { nodes: [...history].reverse().map((h) => ({ editedAt: h.editedAt, editor: { login: h.editor }, diff: h.text })) } };
+        }),
+      };
+    }
+    if (operation === "countersignReactions") {
+      for (const [, nodeId] of Object.entries(v)) {
+        const target = w.comments.find((c) => `IC_${c.id}` === nodeId) ?? w.reviews.find((r) => `PRR_${r.id}` === nodeId);
+        if (target) target.reactions = [...(target.reactions ?? []), this.reactionFor(String(nodeId))];
+      }
+      return {};
+    }
     throw new Error(`unknown operation ${operation}`);
   }
 }
@@ -351,3 +445,15 @@ export const Events = {
     return event("check_suite", payload);
   },
 };
+
+/** An `issue_comment` webhook for a comment on the world's pull request. */
+export function commentEvent(w: World, action: "created" | "edited" | "deleted" = "created"): WebhookEvent {
+  const payload = example("issue_comment", action);
+  const repository = payload.repository as Record<string, unknown>;
+  repository.name = REPO;
+  (repository.owner as Record<string, unknown>).login = OWNER;
+  const issue = payload.issue as Record<string, unknown>;
+  issue.number = w.number;
+  issue.pull_request = { url: `https://api.github.com/repos/${OWNER}/${REPO}/pulls/${w.number}` };
+  return event("issue_comment", payload);
+}

@@ -33,6 +33,7 @@ function facts(partial: Partial<PullRequestFacts>): PullRequestFacts {
     assignments: [],
     permissions: new Map(),
     existingCheckRun: null,
+    comments: [],
     labelExists: true,
     ...partial,
   };
