@@ -28,6 +28,14 @@ export function unsafeSecretReason(env: NodeJS.ProcessEnv): string | undefined {
 export interface AppOptions {
   /** This GitHub App's id (default: the APP_ID environment variable). */
   readonly appId?: number;
+  /**
+   * Answer a webhook only after its evaluation has finished (tests). By default countersign answers
+   * at once and evaluates in the background, well inside GitHub's 10-second window however slow
+   * GitHub's API is; evaluations stay serialized and coalesced per pull request either way.
+   */
+  readonly waitForEvaluations?: boolean;
+  /** Receives the queue, so the server can wait for in-flight evaluations before it stops. */
+  readonly onQueue?: (queue: KeyedQueue) => void;
 }
 
 const PULL_REQUEST_EVENTS = [
@@ -49,6 +57,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     if (unsafe) throw new Error(`countersign: ${unsafe}`);
     const appId = options.appId ?? Number(process.env.APP_ID ?? 0);
     const queue = new KeyedQueue();
+    options.onQueue?.(queue);
 
     const evaluateTargets = async (context: Context, parsed: ParsedEvent) => {
       if (!parsed.ok) {
@@ -69,7 +78,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
         }
       });
-      await Promise.all(parsed.targets.map(run));
+      const all = Promise.all(parsed.targets.map(run));
+      if (options.waitForEvaluations) await all;
     };
 
     app.on([...PULL_REQUEST_EVENTS], async (context) => evaluateTargets(context, pullRequestTargets(context.payload)));

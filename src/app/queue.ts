@@ -44,14 +44,25 @@ export class KeyedQueue {
     return this.slots.size;
   }
 
+  /** Resolves once no evaluation is running or queued (for graceful shutdown and tests). */
+  async idle(): Promise<void> {
+    while (this.slots.size > 0) {
+      await Promise.allSettled([...this.running.values()]);
+    }
+  }
+
+  private readonly running = new Map<string, Promise<void>>();
+
   private launch(key: string, task: () => Promise<void>): Promise<void> {
     const slot: Slot = {};
     this.slots.set(key, slot);
     const current = (async () => task())();
+    this.running.set(key, current);
     const handOver = () => {
       const next = slot.next;
       if (!next) {
         this.slots.delete(key);
+        this.running.delete(key);
         return;
       }
       this.launch(key, next.task).then(next.resolve, next.reject);

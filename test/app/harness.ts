@@ -390,7 +390,7 @@ export async function makeProbot(): Promise<{ probot: Probot; logs: CapturedLogs
     log: pino({ level: "info" }, sink),
     Octokit: ProbotOctokit.defaults((instanceOptions: object) => ({ ...instanceOptions, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(createApp({ appId: APP_ID }));
+  await probot.load(createApp({ appId: APP_ID, waitForEvaluations: true }));
   return { probot, logs: { lines, decisions: () => lines.filter((l) => l.event === "decision") } };
 }
 

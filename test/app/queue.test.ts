@@ -47,6 +47,26 @@ describe("KeyedQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("idle() waits for running and queued evaluations", async () => {
+    const q = new KeyedQueue();
+    const log: string[] = [];
+    void q.run("a", async () => {
+      await tick();
+      log.push("a1");
+    });
+    void q.run("a", async () => {
+      await tick();
+      log.push("a2");
+    });
+    void q.run("b", async () => {
+      await tick();
+      log.push("b");
+    });
+    await q.idle();
+    expect(log.sort()).toEqual(["a1", "a2", "b"]);
+    expect(q.size).toBe(0);
+  });
+
   it("a call made during the trailing run gets a run of its own", async () => {
     const q = new KeyedQueue();
     const log: string[] = [];
