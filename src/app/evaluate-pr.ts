@@ -3,12 +3,14 @@
  * funnels here. It never throws for anything a user or GitHub can cause: when it cannot decide it
  * publishes a failing check that says why and how to fix it, and logs one `decision` event.
  */
+import { parse as parseYaml } from "yaml";
 import { DEFAULT_CONFIG, checkNameOf, parseConfig, type Config } from "../config/schema.js";
 import { createDetector } from "../detection/detect.js";
 import { evaluate, permissionLookups } from "../gate/evaluate.js";
 import { renderProblem, renderVerdict, type CheckOutput } from "../gate/render.js";
 import { STATUS_MARKER, renderStatusComment } from "../gate/status-comment.js";
-import { gatherPullRequest, type GatherClient, type Gathered } from "../github/gather.js";
+import { checkRunNamed, gatherPullRequest, lookupPermissions, type GatherClient, type Gathered, type GatheredPullRequest } from "../github/gather.js";
+import type { PullRequestFacts } from "../gate/facts.js";
 import { addReactions, publishCheck, syncLabel, syncStatusComment, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
 
@@ -20,7 +22,7 @@ export interface Log {
 
 export interface EvaluationDeps {
   readonly client: GatherClient & PublishClient & GraphqlClient;
-  /** Reads `.github/countersign.yml` (Probot's `context.config`): the parsed YAML, or null when there is none. */
+  /** Probot's `context.config` for `.github/countersign.yml`: used only for files with `_extends`. */
   readonly loadConfig: () => Promise<unknown>;
   readonly log: Log;
   readonly appId: number;
@@ -55,64 +57,71 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   const { client, log } = deps;
   const where = { repo: `${target.owner}/${target.repo}`, pr: target.number };
 
-  // 1. Config (from the default branch: a pull request cannot loosen its own gate).
-  let config: Config = DEFAULT_CONFIG;
-  let checkName = DEFAULT_CONFIG.check_name;
-  let configProblems: string[] = [];
-  try {
-    const raw = await deps.loadConfig();
-    const parsed = parseConfig(raw);
-    if (parsed.ok) {
-      config = parsed.value;
-      checkName = config.check_name;
-    } else {
-      checkName = checkNameOf(raw);
-      configProblems = parsed.problems.map((p) => `\`${p.path}\`: ${p.message}`);
-    }
-  } catch (error) {
-    configProblems = [`the file could not be read as YAML: ${message(error)}`];
-  }
-
-  // 2. Facts.
+  // 1. Facts, the config files included (one GraphQL query for a typical pull request).
   let gathered: Gathered;
   try {
-    gathered = await gatherPullRequest(client, {
-      owner: target.owner,
-      repo: target.repo,
-      number: target.number,
-      appId: deps.appId,
-      checkName,
-      label: config.labels.ai_authored,
-      permissionsFor: (reviews, comments) => permissionLookups(reviews, comments, config),
-    });
+    gathered = await gatherPullRequest(client, { owner: target.owner, repo: target.repo, number: target.number, appId: deps.appId });
   } catch (error) {
     if (target.headSha === null) {
       // A comment event does not say which commit is the head: nothing to mark; the next event retries.
       return logDecision(log, where, "unknown", { outcome: "cannot-decide", conclusion: "failure", title: "Cannot read this pull request from GitHub", check: "failed", label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 }, started, { reason: "gather_failed", err: message(error) });
     }
+    // The config could not be read either: report under the default check name.
     const output = renderProblem(
       "Cannot read this pull request from GitHub",
       [message(error)],
       "nothing in the pull request needs to change. countersign evaluates again on the next push, review or label change; to retry now, use **Re-run** on this check.",
     );
-    const check = await publishSafely(client, { ...target, headSha: target.headSha, name: checkName, detailsUrl: prUrl(target) }, output, null, log);
+    const check = await publishSafely(client, { ...target, headSha: target.headSha, name: DEFAULT_CONFIG.check_name, detailsUrl: prUrl(target) }, output, null, log);
     return logDecision(log, where, target.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 + writes(check) }, started, { reason: "gather_failed", err: message(error) });
   }
-  const { facts } = gathered;
-  const checkTarget = { owner: facts.owner, repo: facts.repo, headSha: facts.headSha, name: checkName, detailsUrl: facts.url };
+  const { pull } = gathered;
+  let requests = gathered.requests;
+
+  // 2. Config, from the default branch (a pull request cannot loosen its own gate).
+  let config: Config = DEFAULT_CONFIG;
+  let checkName = DEFAULT_CONFIG.check_name;
+  let configProblems: string[] = [];
+  try {
+    const raw = await readConfig(pull.configFiles, deps.loadConfig);
+    requests += raw.requests;
+    const parsed = parseConfig(raw.value);
+    if (parsed.ok) {
+      config = parsed.value;
+      checkName = config.check_name;
+    } else {
+      checkName = checkNameOf(raw.value);
+      configProblems = parsed.problems.map((p) => `\`${p.path}\`: ${p.message}`);
+    }
+  } catch (error) {
+    configProblems = [`the file could not be read as YAML: ${message(error)}`];
+  }
+  const existingCheckRun = checkRunNamed(pull.checkRuns, checkName);
+  const checkTarget = { owner: pull.owner, repo: pull.repo, headSha: pull.headSha, name: checkName, detailsUrl: pull.url };
 
   // 3. A bad config fails closed, naming every problem.
   if (configProblems.length > 0) {
     const output = renderProblem("Invalid .github/countersign.yml", configProblems, "correct `.github/countersign.yml` on the default branch (every key is documented in countersign's README); this check is evaluated again on the next event, or use **Re-run**.");
-    const check = await publishSafely(client, checkTarget, output, facts.existingCheckRun, log);
-    return logDecision(log, where, facts.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: gathered.requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
+    const check = await publishSafely(client, checkTarget, output, existingCheckRun, log);
+    return logDecision(log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
   }
+
+  // Permissions that GitHub's review data does not carry (commenters; other min_permission levels).
+  let permissions: PullRequestFacts["permissions"] = new Map();
+  try {
+    const looked = await lookupPermissions(client, pull.owner, pull.repo, permissionLookups(pull.reviews, pull.comments, config));
+    permissions = looked.permissions;
+    requests += looked.requests;
+  } catch (error) {
+    log.warn({ event: "permission_lookup_failed", ...where, err: message(error) }, "could not look up permissions; those approvals do not count");
+  }
+  const facts: PullRequestFacts = { ...pull, existingCheckRun, permissions };
 
   // 4. Evaluate (pure) and publish.
   const detector = createDetector(config.detection);
   const verdict = evaluate(facts, config, detector);
   const output = renderVerdict(verdict);
-  const check = await publishSafely(client, checkTarget, output, facts.existingCheckRun, log);
+  const check = await publishSafely(client, checkTarget, output, existingCheckRun, log);
   let label: Decision["label"] = "skipped";
   if (config.enabled && config.labels.enabled) {
     const name = config.labels.ai_authored;
@@ -120,14 +129,14 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       label = await syncLabel(
         client,
         { owner: facts.owner, repo: facts.repo, number: facts.number, name, color: AI_LABEL_COLOR, description: AI_LABEL_DESCRIPTION },
-        { want: verdict.pr.ai, has: facts.labels.some((l) => l.toLowerCase() === name.toLowerCase()), exists: facts.labelExists },
+        { want: verdict.pr.ai, has: facts.labels.some((l) => l.toLowerCase() === name.toLowerCase()) },
       );
     } catch (error) {
       label = "failed";
       log.error({ event: "label_failed", ...where, err: message(error) }, "could not update the label");
     }
   }
-  const labelWrites = label === "added" ? (facts.labelExists ? 1 : 2) : label === "removed" ? 1 : 0;
+  const labelWrites = label === "added" ? 2 : label === "removed" ? 1 : 0;
 
   // The status comment: created once the PR is AI-authored, then kept current (never a new one per event).
   let statusComment: Decision["statusComment"] = "skipped";
@@ -163,7 +172,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       label,
       statusComment,
       reactions,
-      requests: gathered.requests + writes(check) + labelWrites + writes(statusComment) + (reactions > 0 ? 1 : 0),
+      requests: requests + writes(check) + labelWrites + writes(statusComment) + (reactions > 0 ? 1 : 0),
     },
     started,
     {
@@ -189,6 +198,19 @@ async function publishSafely(client: PublishClient, target: Parameters<typeof pu
     log.error({ event: "publish_failed", repo: `${target.owner}/${target.repo}`, head_sha: target.headSha, err: message(error) }, "could not publish the check run");
     return "failed";
   }
+}
+
+/**
+ * The config as Probot's `context.config` would give it: the repository's `.github/countersign.yml`,
+ * else the owner's `.github` repository's. Both arrive with the pull request in one query; only a file
+ * using `_extends` is read through Probot (which follows it), at the cost of extra requests.
+ */
+async function readConfig(files: GatheredPullRequest["configFiles"], loadConfig: () => Promise<unknown>): Promise<{ value: unknown; requests: number }> {
+  const text = files.repo ?? files.org;
+  if (text === null) return { value: null, requests: 0 };
+  const doc: unknown = parseYaml(text, { logLevel: "error" }) ?? {};
+  if (doc !== null && typeof doc === "object" && !Array.isArray(doc) && "_extends" in doc) return { value: await loadConfig(), requests: 1 };
+  return { value: doc, requests: 0 };
 }
 
 /** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */

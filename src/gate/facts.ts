@@ -111,7 +111,5 @@ export interface PullRequestFacts {
   readonly existingCheckRun: ExistingCheckRun | null;
   /** Conversation comments and non-empty review bodies, oldest first. */
   readonly comments: readonly CommentFact[];
-  /** Whether the repository already has the label countersign manages. */
-  readonly labelExists: boolean;
 }
 

@@ -2,9 +2,11 @@
  * Gathers the facts of one pull request from GitHub: the only module (with `publish.ts`) that reads
  * from the GitHub API during an evaluation.
  *
- * One GraphQL query for a typical pull request; PRs with more than 100 commits or reviews page just
- * that connection. The result is checked for completeness (every commit GitHub counts, each once),
- * because a verdict on a partial commit list could pass an AI-authored commit unseen.
+ * One GraphQL query for a typical pull request — its config files included — and PRs with more than
+ * 100 commits, reviews or comments page just that connection. The result is checked for completeness
+ * (every commit GitHub counts, each once), because a verdict on a partial commit list could pass an
+ * AI-authored commit unseen. Permission look-ups (REST) are separate: which ones are needed depends
+ * on the config, which arrives with the first query.
  */
 import { z } from "zod";
 import type { Permission } from "../config/schema.js";
@@ -23,16 +25,30 @@ export interface GatherRequest {
   readonly number: number;
   /** This app's id: its check runs are the only ones compared against. */
   readonly appId: number;
-  readonly checkName: string;
-  readonly label: string;
-  /** Whose repository permission must be looked up (by REST) once reviews and comments are known. */
-  readonly permissionsFor?: (reviews: readonly ReviewFact[], comments: readonly CommentFact[]) => readonly string[];
 }
 
+/** A check run of this app on the head commit, with its name (the configured one is picked later). */
+export interface NamedCheckRun extends ExistingCheckRun {
+  readonly name: string;
+}
+
+/** Everything one evaluation reads in its first query(ies), before the config is applied. */
+export type GatheredPullRequest = Omit<PullRequestFacts, "permissions" | "existingCheckRun"> & {
+  /** This app's check runs on the head commit. */
+  readonly checkRuns: readonly NamedCheckRun[];
+  /** `.github/countersign.yml` on the default branch of the repository, and of the owner's `.github` repository. */
+  readonly configFiles: { readonly repo: string | null; readonly org: string | null };
+};
+
 export interface Gathered {
-  readonly facts: PullRequestFacts;
+  readonly pull: GatheredPullRequest;
   /** GitHub API requests this gather made. */
   readonly requests: number;
+}
+
+/** The latest of this app's check runs with this name. */
+export function checkRunNamed(runs: readonly NamedCheckRun[], name: string): ExistingCheckRun | null {
+  return [...runs].filter((r) => r.name === name).sort((a, b) => b.id - a.id)[0] ?? null;
 }
 
 /** The data GitHub returned does not add up (or is missing): countersign must not decide on it. */
@@ -81,12 +97,14 @@ const PageInfoSchema = z.object({ hasNextPage: z.boolean(), endCursor: z.string(
 const CommitsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommitNodeSchema) });
 const ReviewsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(ReviewNodeSchema.nullable()) });
 const CommentsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommentNodeSchema.nullable()) });
-const CheckRunSchema = z.object({ databaseId: z.number(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable(), startedAt: z.string().nullable() });
+const CheckRunSchema = z.object({ databaseId: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable(), startedAt: z.string().nullable() });
 
+const ConfigFileSchema = z.object({ text: z.string().nullable().optional() }).nullable().optional();
 const MainSchema = z.object({
+  orgDefaults: z.object({ configFile: ConfigFileSchema }).nullable().optional(),
   repository: z
     .object({
-      label: z.object({ name: z.string() }).nullable(),
+      configFile: ConfigFileSchema,
       pullRequest: z
         .object({
           number: z.number(),
@@ -213,11 +231,26 @@ async function allPages<N>(first: Connection<N>, what: string, next: (after: str
   return nodes;
 }
 
+/**
+ * GraphQL answers with an error (and partial data) when the owner has no `.github` repository, or the
+ * app cannot see it: that only means there are no organisation defaults.
+ */
+async function mainQuery(client: GatherClient, variables: Record<string, unknown>): Promise<unknown> {
+  try {
+    return await client.graphql(PULL_REQUEST_QUERY, variables);
+  } catch (error) {
+    const e = error as { errors?: { path?: unknown[]; type?: string }[]; data?: unknown };
+    const onlyOrgDefaults = Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => Array.isArray(x.path) && x.path[0] === "orgDefaults");
+    if (onlyOrgDefaults && e.data) return { ...(e.data as object), orgDefaults: null };
+    throw error;
+  }
+}
+
 export async function gatherPullRequest(client: GatherClient, req: GatherRequest): Promise<Gathered> {
   let requests = 0;
   const vars = { owner: req.owner, repo: req.repo, number: req.number };
   requests++;
-  const main = parse(MainSchema, await client.graphql(PULL_REQUEST_QUERY, { ...vars, appId: req.appId, checkName: req.checkName, label: req.label }), "the pull request");
+  const main = parse(MainSchema, await mainQuery(client, { ...vars, appId: req.appId }), "the pull request");
   const pr = main.repository?.pullRequest;
   if (!main.repository || !pr) throw new IncompleteDataError(`pull request ${req.owner}/${req.repo}#${req.number} was not found (deleted, or the app cannot see the repository)`);
 
@@ -269,21 +302,20 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     ...reviewNodes.filter((n) => n.body.trim() !== "" && n.state !== "PENDING").map((n) => toComment(n, "review", n.commit?.oid ?? null, edits)),
   ].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id - b.id);
 
-  const permissions = new Map<string, Permission | "none">();
-  for (const login of new Set((req.permissionsFor?.(reviews, comments) ?? []).map((l) => l.toLowerCase()))) {
-    requests++;
-    const { data } = await client.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner: req.owner, repo: req.repo, username: login });
-    permissions.set(login, permissionFromRest(parse(PermissionSchema, data, `the permission of @${login}`)));
-  }
-
   const head = pr.headCommit.nodes[0]?.commit;
   const runs = head && head.oid === pr.headRefOid ? (head.checkSuites?.nodes ?? []).flatMap((s) => s?.checkRuns?.nodes ?? []).flatMap((r) => (r ? [r] : [])) : [];
-  const latest = runs.sort((a, b) => b.databaseId - a.databaseId)[0];
-  const existingCheckRun: ExistingCheckRun | null = latest
-    ? { id: latest.databaseId, startedAt: latest.startedAt, status: latest.status.toLowerCase(), conclusion: latest.conclusion?.toLowerCase() ?? null, title: latest.title, summary: latest.summary, text: latest.text }
-    : null;
+  const checkRuns: NamedCheckRun[] = runs.map((r) => ({
+    id: r.databaseId,
+    name: r.name,
+    startedAt: r.startedAt,
+    status: r.status.toLowerCase(),
+    conclusion: r.conclusion?.toLowerCase() ?? null,
+    title: r.title,
+    summary: r.summary,
+    text: r.text,
+  }));
 
-  const facts: PullRequestFacts = {
+  const pull: GatheredPullRequest = {
     owner: req.owner,
     repo: req.repo,
     number: pr.number,
@@ -298,10 +330,21 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     commits,
     reviews,
     assignments: pr.timelineItems.nodes.flatMap((n) => (n ? [{ actor: n.actor?.login ?? null, assignee: n.assignee?.login ?? null }] : [])),
-    permissions,
-    existingCheckRun,
     comments,
-    labelExists: main.repository.label !== null,
+    checkRuns,
+    configFiles: { repo: main.repository.configFile?.text ?? null, org: main.orgDefaults?.configFile?.text ?? null },
   };
-  return { facts, requests };
+  return { pull, requests };
+}
+
+/** Repository permissions of these users, one REST look-up each. */
+export async function lookupPermissions(client: GatherClient, owner: string, repo: string, logins: readonly string[]): Promise<{ permissions: Map<string, Permission | "none">; requests: number }> {
+  const permissions = new Map<string, Permission | "none">();
+  let requests = 0;
+  for (const login of new Set(logins.map((l) => l.toLowerCase()))) {
+    requests++;
+    const { data } = await client.request("GET /repos/{owner}/{repo}/collaborators/{username}/permission", { owner, repo, username: login });
+    permissions.set(login, permissionFromRest(parse(PermissionSchema, data, `the permission of @${login}`)));
+  }
+  return { permissions, requests };
 }

@@ -68,20 +68,17 @@ export type LabelResult = "added" | "removed" | "unchanged";
 const status = (error: unknown): number | undefined => (typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined);
 
 /**
- * Makes the PR carry the label exactly when `want` is true. Creates the label in the repository
- * (with its colour and description) the first time it is needed.
+ * Makes the PR carry the label exactly when `want` is true. Adding it first creates it in the
+ * repository with its colour and description (GitHub answers 422 when it already exists: fine).
  */
-export async function syncLabel(client: PublishClient, target: LabelTarget, state: { want: boolean; has: boolean; exists: boolean }): Promise<LabelResult> {
+export async function syncLabel(client: PublishClient, target: LabelTarget, state: { want: boolean; has: boolean }): Promise<LabelResult> {
   if (state.want === state.has) return "unchanged";
   const repo = { owner: target.owner, repo: target.repo };
   if (state.want) {
-    if (!state.exists) {
-      try {
-        await client.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: target.name, color: target.color, description: target.description });
-      } catch (error) {
-        // Created meanwhile by another evaluation or a person: fine.
-        if (status(error) !== 422) throw error;
-      }
+    try {
+      await client.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: target.name, color: target.color, description: target.description });
+    } catch (error) {
+      if (status(error) !== 422) throw error;
     }
     await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: target.number, labels: [target.name] });
     return "added";

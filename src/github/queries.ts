@@ -2,8 +2,9 @@
  * The GraphQL documents countersign sends. Validated against GitHub's schema in
  * test/github/queries.test.ts (@octokit/graphql-schema).
  *
- * One query gathers everything for an evaluation; when a pull request has more than 100 commits or
- * reviews, the page queries fetch the rest of just that connection (GitHub's `first` is capped at
+ * One query gathers everything for an evaluation — the config file from the default branch (and the
+ * organisation's `.github` defaults) included; when a pull request has more than 100 commits, reviews
+ * or comments, the page queries fetch the rest of just that connection (GitHub's `first` is capped at
  * 100, and the PullRequest.commits connection, unlike REST, is not capped at 250 commits).
  */
 
@@ -49,9 +50,12 @@ const COMMENT_FIELDS = `
   ${AUTHOR}`;
 
 export const PULL_REQUEST_QUERY = /* GraphQL */ `
-  query countersignPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!, $checkName: String!, $label: String!) {
+  query countersignPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!) {
+    orgDefaults: repository(owner: $owner, name: ".github") {
+      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+    }
     repository(owner: $owner, name: $repo) {
-      label(name: $label) { name }
+      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
       pullRequest(number: $number) {
         number
         url
@@ -76,8 +80,8 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
               oid
               checkSuites(first: 10, filterBy: { appId: $appId }) {
                 nodes {
-                  checkRuns(first: 10, filterBy: { checkName: $checkName }) {
-                    nodes { databaseId status conclusion title summary text startedAt }
+                  checkRuns(first: 20) {
+                    nodes { databaseId name status conclusion title summary text startedAt }
                   }
                 }
               }

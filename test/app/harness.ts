@@ -84,8 +84,10 @@ export interface World {
   reviews: WorldReview[];
   comments: WorldComment[];
   assignments: { actor: string; assignee: string }[];
-  /** `.github/countersign.yml` in the repository (undefined: absent, also in the org's .github repo). */
+  /** `.github/countersign.yml` in the repository (undefined: absent). */
   config?: string;
+  /** `.github/countersign.yml` in the owner's `.github` repository (undefined: no such repository). */
+  orgConfig?: string;
   /** Repository permission per login, for min_permission other than write. */
   permissions: Record<string, string>;
   labelExists: boolean;
@@ -255,13 +257,20 @@ export class GitHubDouble {
         w.graphqlFailures.times--;
         return [w.graphqlFailures.status, { message: "Server Error" }];
       }
-      return [200, { data: this.graphql(operation, variables) }];
+      const data = this.graphql(operation, variables) as Record<string, unknown>;
+      if (operation === "countersignPullRequest" && w.orgConfig === undefined) {
+        // As GitHub answers when the owner has no .github repository: partial data and an error.
+        return [200, { data: { ...data, orgDefaults: null }, errors: [{ type: "NOT_FOUND", path: ["orgDefaults"], message: `Could not resolve to a Repository with the name '${OWNER}/.github'.` }] }];
+      }
+      return [200, { data }];
     }
     this.requests.push({ method, path, ...(body === undefined || body === "" ? {} : { body }) });
     if (method === "GET" && path === `${base}/contents/.github/countersign.yml`) {
       return w.config === undefined ? [404, { message: "Not Found" }] : [200, w.config, { "content-type": "text/plain; charset=utf-8" }];
     }
-    if (method === "GET" && path === `/repos/${OWNER}/.github/contents/.github/countersign.yml`) return [404, { message: "Not Found" }];
+    if (method === "GET" && path === `/repos/${OWNER}/.github/contents/.github/countersign.yml`) {
+      return w.orgConfig === undefined ? [404, { message: "Not Found" }] : [200, w.orgConfig, { "content-type": "text/plain; charset=utf-8" }];
+    }
     const perm = new RegExp(`^${base}/collaborators/([^/]+)/permission$`).exec(path);
     if (method === "GET" && perm) {
       const role = w.permissions[perm[1] ?? ""] ?? "none";
@@ -295,6 +304,7 @@ export class GitHubDouble {
       return [200, { id: c.id }];
     }
     if (method === "POST" && path === `${base}/labels`) {
+      if (w.labelExists) return [422, { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] }];
       w.labelExists = true;
       return [201, {}];
     }
@@ -318,7 +328,7 @@ export class GitHubDouble {
     const w = this.w;
     const pr = () => {
       const head = this.head;
-      const runs = w.checkRuns.filter((r) => r.headSha === head && r.name === v.checkName && v.appId === APP_ID);
+      const runs = w.checkRuns.filter((r) => r.headSha === head && v.appId === APP_ID);
       return {
         number: w.number,
         url: `https://github.com/${OWNER}/${REPO}/pull/${w.number}`,
@@ -336,7 +346,7 @@ export class GitHubDouble {
               commit: {
                 oid: head,
                 checkSuites: {
-                  nodes: runs.length === 0 ? [] : [{ checkRuns: { nodes: runs.map((r) => ({ databaseId: r.id, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.title, summary: r.summary, text: r.text, startedAt: r.startedAt })) } }],
+                  nodes: runs.length === 0 ? [] : [{ checkRuns: { nodes: runs.map((r) => ({ databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.title, summary: r.summary, text: r.text, startedAt: r.startedAt })) } }],
                 },
               },
             },
@@ -347,7 +357,12 @@ export class GitHubDouble {
         comments: page(w.comments, null, commentNode),
       };
     };
-    if (operation === "countersignPullRequest") return { repository: { label: w.labelExists ? { name: String(v.label) } : null, pullRequest: pr() } };
+    if (operation === "countersignPullRequest") {
+      return {
+        orgDefaults: { configFile: w.orgConfig === undefined ? null : { text: w.orgConfig } },
+        repository: { configFile: w.config === undefined ? null : { text: w.config }, pullRequest: pr() },
+      };
+    }
     if (operation === "countersignCommitsPage") return { repository: { pullRequest: { commits: page(w.commits, v.after as string, commitNode) } } };
     if (operation === "countersignReviewsPage") return { repository: { pullRequest: { reviews: page(w.reviews, v.after as string, reviewNode) } } };
     if (operation === "countersignCommentsPage") return { repository: { pullRequest: { comments: page(w.comments, v.after as string, commentNode) } } };

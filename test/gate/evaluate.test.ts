@@ -34,7 +34,6 @@ function facts(partial: Partial<PullRequestFacts>): PullRequestFacts {
     permissions: new Map(),
     existingCheckRun: null,
     comments: [],
-    labelExists: true,
     ...partial,
   };
 }
