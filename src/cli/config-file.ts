@@ -1,10 +1,11 @@
-/** Reads the `detection` section of a countersign.yml for the CLI, with errors a user can act on. */
+/** Reads the `detection` and `risk` sections of a countersign.yml for the CLI, with errors a user can act on. */
 import { readFile } from "node:fs/promises";
 import { parse as parseYaml } from "yaml";
 import { parseDetectionConfig, type DetectionConfig } from "../detection/config.js";
+import { parseRiskConfig, type RiskConfig } from "../risk/config.js";
 import { UsageError } from "./io.js";
 
-export async function loadDetectionConfigFile(path: string): Promise<DetectionConfig> {
+export async function loadScanConfigFile(path: string): Promise<{ detection: DetectionConfig; risk: RiskConfig }> {
   let text: string;
   try {
     text = await readFile(path, "utf8");
@@ -22,10 +23,10 @@ export async function loadDetectionConfigFile(path: string): Promise<DetectionCo
   if (doc !== null && doc !== undefined && (typeof doc !== "object" || Array.isArray(doc))) {
     throw new UsageError(`--config ${path}: expected a mapping with a 'detection' key at the top level`);
   }
-  const section = doc === null || doc === undefined ? undefined : (doc as Record<string, unknown>).detection;
-  const result = parseDetectionConfig(section ?? {});
-  if (!result.ok) {
-    throw new UsageError(`--config ${path}: ${result.problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
-  }
-  return result.value;
+  const sections = (doc ?? {}) as Record<string, unknown>;
+  const detection = parseDetectionConfig(sections.detection ?? {});
+  const risk = parseRiskConfig(sections.risk ?? {});
+  const problems = [...(detection.ok ? [] : detection.problems), ...(risk.ok ? [] : risk.problems)];
+  if (!detection.ok || !risk.ok) throw new UsageError(`--config ${path}: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}`);
+  return { detection: detection.value, risk: risk.value };
 }

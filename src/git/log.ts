@@ -6,12 +6,16 @@
  * records are parsed as the bytes arrive and handed on one at a time.
  */
 import { spawn } from "node:child_process";
+import type { ChangedFile } from "../risk/classify.js";
+import { DIFF_STAT_ARGS, readDiffStat } from "../risk/numstat.js";
 
 export interface LoggedCommit {
   readonly sha: string;
   readonly message: string;
   readonly author: { readonly name: string; readonly email: string };
   readonly committer: { readonly name: string; readonly email: string };
+  /** The files the commit changes (status, paths, line counts), when read with `diffStat`. */
+  readonly files?: readonly ChangedFile[];
 }
 
 /** Why git could not give us the history, in words a user can act on. */
@@ -30,6 +34,8 @@ export interface ReadLogOptions {
   readonly repo: string;
   /** Revisions and ranges as `git log` takes them, e.g. `["HEAD"]`, `["main..feature"]`. */
   readonly revisions: readonly string[];
+  /** Also read each commit's changed files (`--raw --numstat`, in the same process). Default: true. */
+  readonly diffStat?: boolean;
 }
 
 // %H author name/email committer name/email raw body; each field NUL-terminated, record NUL-terminated by -z.
@@ -48,6 +54,7 @@ export function gitLogArgs(options: ReadLogOptions): string[] {
     "--no-mailmap",
     "--no-color",
     "-z",
+    ...(options.diffStat === false ? [] : DIFF_STAT_ARGS.filter((a) => a !== "-z")),
     `--format=${FORMAT}`,
     "--end-of-options",
     ...options.revisions,
@@ -77,24 +84,43 @@ export async function* readLogBatches(options: ReadLogOptions): AsyncGenerator<L
     child.on("close", (code) => resolve({ code }));
   });
 
-  const fields: string[] = [];
+  const diffStat = options.diffStat !== false;
+  // NUL-separated tokens not yet assembled into commits: a record's 6 fields, then (with diffStat) its
+  // diff entries up to the next record. A record is complete once the token after its entries arrives.
+  let tokens: string[] = [];
   let pending: Buffer | undefined;
+  const take = (eof: boolean): LoggedCommit[] => {
+    const batch: LoggedCommit[] = [];
+    let pos = 0;
+    while (tokens.length - pos >= FIELDS) {
+      if (!diffStat) {
+        batch.push(toCommit(tokens, pos));
+        pos += FIELDS;
+        continue;
+      }
+      const diff = readDiffStat(tokens, pos + FIELDS);
+      const more = diff.next === tokens.length || isDiffEntry(tokens[diff.next] ?? "");
+      if (more && !eof) break;
+      batch.push({ ...toCommit(tokens, pos), files: diff.files });
+      pos = diff.next;
+    }
+    tokens = pos === 0 ? tokens : tokens.slice(pos);
+    return batch;
+  };
   try {
     for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
       const data = pending === undefined ? chunk : Buffer.concat([pending, chunk]);
-      const batch: LoggedCommit[] = [];
       let start = 0;
       for (let nul = data.indexOf(0, start); nul !== -1; nul = data.indexOf(0, start)) {
-        fields.push(data.toString("utf8", start, nul));
+        tokens.push(data.toString("utf8", start, nul));
         start = nul + 1;
-        if (fields.length === FIELDS) {
-          batch.push(toCommit(fields));
-          fields.length = 0;
-        }
       }
       pending = start < data.length ? data.subarray(start) : undefined;
+      const batch = take(false);
       if (batch.length > 0) yield batch;
     }
+    const last = take(true);
+    if (last.length > 0) yield last;
   } finally {
     if (child.exitCode === null) child.kill();
   }
@@ -106,8 +132,13 @@ export async function* readLogBatches(options: ReadLogOptions): AsyncGenerator<L
   if (code !== 0) throw classify(stderr, options);
 }
 
-function toCommit(f: string[]): LoggedCommit {
-  const [sha = "", an = "", ae = "", cn = "", ce = "", body = ""] = f;
+/** A token that begins a `--raw` or `--numstat` entry (so a diff block is still being read). */
+function isDiffEntry(token: string): boolean {
+  return /^\n?:\d{6} /.test(token) || /^(?:\d+|-)\t(?:\d+|-)\t/.test(token);
+}
+
+function toCommit(t: readonly string[], at: number): LoggedCommit {
+  const [sha = "", an = "", ae = "", cn = "", ce = "", body = ""] = t.slice(at, at + FIELDS);
   // `git log -z` separates records with NUL; the first field of every record after the first starts
   // right after it, so it is clean. %B ends with the message's own trailing newline(s).
   return { sha: sha.replace(/^\n/, ""), message: body, author: { name: an, email: ae }, committer: { name: cn, email: ce } };

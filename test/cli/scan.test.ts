@@ -33,10 +33,11 @@ describe("countersign scan", () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     expect(r.stdout.split("\n")).toEqual([
-      `${shas[3]?.slice(0, 12)}  Cursor  author: Cursor Agent <cursoragent@cursor.com>  (+1 more)`,
-      `${shas[1]?.slice(0, 12)}  Claude Code  trailer: ${claude}`,
+      `${shas[3]?.slice(0, 12)}  Cursor  [low]  author: Cursor Agent <cursoragent@cursor.com>  (+1 more)`,
+      `${shas[1]?.slice(0, 12)}  Claude Code  [low]  trailer: ${claude}`,
       "2 of 4 commits AI-authored (50.0%)",
       "by tool: Claude Code 1, Cursor 1",
+      "by risk: low 2",
       "",
     ]);
   });
@@ -51,8 +52,9 @@ describe("countersign scan", () => {
       tools: ["Claude Code"],
       evidence: [{ rule: "claude-code/identity", tool: "Claude Code", field: "trailer", match: claude }],
       humans: [{ name: "Alice Example", email: "alice@example.com" }],
+      risk: { level: "low", reasons: ["low/docs: documentation (file.txt)"] },
     });
-    for (const l of lines) expect(Object.keys(l)).toEqual(["sha", "ai", "tools", "evidence", "humans"]);
+    for (const l of lines) expect(Object.keys(l)).toEqual(["sha", "ai", "tools", "evidence", "humans", "risk"]);
   });
 
   it("--all --json reports human commits too", async () => {
@@ -68,6 +70,25 @@ describe("countersign scan", () => {
       { name: "Alice Example", email: "alice@example.com" },
       { name: "Bob Example", email: "bob@example.com" },
     ]);
+  });
+
+  it("rates each AI-authored commit's risk from git's own numstat, with the same rules as the app", async () => {
+    const infra = new TempRepo();
+    try {
+      infra.commit({ message: "Add infra\n", files: { "infra/prod/main.tf": 'resource "aws_db_instance" "main" {}\n', "README.md": "x\n" } });
+      const recreate = infra.commit({ message: `Recreate the environment\n\n${claude}\n`, files: { "infra/prod/main.tf": null, "infra/prod/cluster.tf": 'module "cluster" { source = "./m" }\nresource "aws_eks_cluster" "c" {}\n' } });
+      const docs = infra.commit({ message: `Docs\n\n${claude}\n`, files: { "README.md": "better\n" } });
+      const r = await run("scan", "--repo", infra.dir, "--json");
+      const records = r.stdout.trimEnd().split("\n").map((l) => JSON.parse(l) as { sha: string; risk: { level: string; reasons: string[] } });
+      expect(records.find((x) => x.sha === docs)?.risk.level).toBe("low");
+      const critical = records.find((x) => x.sha === recreate)?.risk;
+      expect(critical?.level).toBe("critical");
+      expect(critical?.reasons[0]).toContain("deletes `infra/prod/main.tf` and adds `infra/prod/cluster.tf`");
+      const human = await run("scan", "--repo", infra.dir, "--json", "--all");
+      expect(human.stdout.trimEnd().split("\n").map((l) => (JSON.parse(l) as { risk: unknown }).risk)[2]).toBeNull();
+    } finally {
+      infra.remove();
+    }
   });
 
   it("takes revision ranges", async () => {

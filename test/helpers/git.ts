@@ -1,8 +1,8 @@
 /** Temporary git repositories for tests, made with a clean git environment. */
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 export const GIT_ENV = {
   ...process.env,
@@ -15,6 +15,8 @@ export const GIT_ENV = {
 
 export interface TestCommit {
   message: string;
+  /** Files to write (content) or delete (null); default: change file.txt. */
+  files?: Record<string, string | null>;
   author?: { name: string; email: string };
   committer?: { name: string; email: string };
 }
@@ -37,10 +39,18 @@ export class TempRepo {
     const author = c.author ?? { name: "Alice Example", email: "alice@example.com" };
     const committer = c.committer ?? author;
     this.count++;
-    writeFileSync(join(this.dir, "file.txt"), `change ${this.count}\n`);
+    const files = c.files ?? { "file.txt": `change ${this.count}\n` };
+    for (const [path, content] of Object.entries(files)) {
+      if (content === null) {
+        this.git("rm", "-q", path);
+      } else {
+        mkdirSync(dirname(join(this.dir, path)), { recursive: true });
+        writeFileSync(join(this.dir, path), content);
+        this.git("add", path);
+      }
+    }
     const msgFile = join(this.dir, ".git", "MSG");
     writeFileSync(msgFile, c.message);
-    this.git("add", "file.txt");
     execFileSync("git", ["-C", this.dir, "commit", "-q", "--cleanup=verbatim", "--allow-empty-message", "-F", msgFile], {
       env: { ...GIT_ENV, GIT_AUTHOR_NAME: author.name, GIT_AUTHOR_EMAIL: author.email, GIT_COMMITTER_NAME: committer.name, GIT_COMMITTER_EMAIL: committer.email },
     });
