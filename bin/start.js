@@ -6,6 +6,7 @@
 // channel over the internet; without a WEBHOOK_PROXY_URL we tell it not to, so the app starts
 // offline too, and say what to do next.
 import { run } from "probot";
+import { drain } from "../dist/app/ops.js";
 
 const hasCredentials = Boolean(process.env.APP_ID && (process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH));
 if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
@@ -20,10 +21,30 @@ if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
   }
 }
 
+let server;
 try {
-  await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname]);
+  server = await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname]);
 } catch (error) {
   // e.g. the app refusing to start in production without a real WEBHOOK_SECRET (src/app/index.ts).
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
+}
+
+// Graceful shutdown (SIGTERM from an orchestrator): stop taking webhooks, finish the evaluations in
+// flight, exit. A second signal exits at once.
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"]) {
+  process.on(signal, async () => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    process.stderr.write(`countersign: ${signal}: no new webhooks; finishing evaluations in flight\n`);
+    try {
+      await server?.stop();
+      await drain();
+      process.exit(0);
+    } catch (error) {
+      process.stderr.write(`countersign: shutdown failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exit(1);
+    }
+  });
 }

@@ -6,10 +6,14 @@
 import { parse as parseYaml } from "yaml";
 import { DEFAULT_CONFIG, checkNameOf, parseConfig, type Config } from "../config/schema.js";
 import { createDetector } from "../detection/detect.js";
-import { evaluate, permissionLookups } from "../gate/evaluate.js";
+import { evaluate, permissionLookups, riskTeamLookups, teamLookups } from "../gate/evaluate.js";
+import { gatherFiles } from "../github/files.js";
+import { TIERS, type Tier } from "../risk/rules.js";
 import { renderProblem, renderVerdict, type CheckOutput } from "../gate/render.js";
 import { STATUS_MARKER, renderStatusComment } from "../gate/status-comment.js";
-import { checkRunNamed, gatherPullRequest, lookupPermissions, type GatherClient, type Gathered, type GatheredPullRequest } from "../github/gather.js";
+import { mergeBypass, mergeBypassComment, mergeBypassIssue } from "../gate/bypass.js";
+import type { Verdict } from "../gate/evaluate.js";
+import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered, type GatheredPullRequest } from "../github/gather.js";
 import type { PullRequestFacts } from "../gate/facts.js";
 import { addReactions, publishCheck, syncLabel, syncStatusComment, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
@@ -30,6 +34,41 @@ export interface EvaluationDeps {
 
 export const AI_LABEL_COLOR = "8250df";
 export const AI_LABEL_DESCRIPTION = "countersign: AI-authored change; needs approval from a human other than its operator";
+export const OVERRIDE_LABEL_COLOR = "d93f0b";
+export const OVERRIDE_LABEL_DESCRIPTION = "countersign: the gate was overridden (break-glass) for the current head";
+export const BYPASS_LABEL_COLOR = "b60205";
+export const RISK_LABEL_COLORS: Record<Tier, string> = { low: "0e8a16", medium: "fbca04", high: "d93f0b", critical: "b60205" };
+export const BYPASS_LABEL_DESCRIPTION = "countersign: an AI-authored change was merged without a countersign";
+
+const hasLabel = (labels: readonly string[], name: string) => labels.some((l) => l.toLowerCase() === name.toLowerCase());
+
+/** Opens an issue (for after-the-fact review); returns the number of writes. Never throws. */
+export async function openIssue(client: PublishClient, owner: string, repo: string, issue: { title: string; body: string }, log: Log, where: object): Promise<number> {
+  try {
+    await client.request("POST /repos/{owner}/{repo}/issues", { owner, repo, title: issue.title, body: issue.body });
+    return 1;
+  } catch (error) {
+    log.error({ event: "issue_failed", ...where, err: message(error) }, "could not open the review issue");
+    return 0;
+  }
+}
+
+function overrideIssue(verdict: Verdict, facts: PullRequestFacts): { title: string; body: string } {
+  const o = verdict.override;
+  return {
+    title: `countersign: PR #${facts.number} was overridden by @${o?.login ?? "?"}`,
+    body: [
+      `The countersign gate on ${facts.url} was overridden (break-glass) for head \`${facts.headSha.slice(0, 7)}\`.`,
+      "",
+      `**By:** \`@${o?.login ?? "?"}\` at ${o?.at ?? "?"} ([comment](${o?.url ?? facts.url}))`,
+      `**Reason:** ${o?.reason ?? ""}`,
+      `**Operators:** ${verdict.operators.map((x) => `\`@${x.login}\``).join(", ") || "none identified"}`,
+      `**Tools:** ${verdict.pr.tools.join(", ")}`,
+      "",
+      "Review the change after the fact.",
+    ].join("\n"),
+  };
+}
 
 /** What one evaluation did, as logged. */
 export interface Decision {
@@ -41,6 +80,10 @@ export interface Decision {
   readonly statusComment: WriteResult | "skipped" | "failed";
   readonly reactions: number;
   readonly requests: number;
+  /** Filled in by the log: the AI tools detected and the risk tier (for metrics). */
+  readonly tools: readonly string[];
+  readonly tier: string | null;
+  readonly durationMs: number;
 }
 
 const message = (error: unknown): string => {
@@ -108,35 +151,99 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
 
   // Permissions that GitHub's review data does not carry (commenters; other min_permission levels).
   let permissions: PullRequestFacts["permissions"] = new Map();
+  let teamMembership: PullRequestFacts["teamMembership"] = new Map();
   try {
     const looked = await lookupPermissions(client, pull.owner, pull.repo, permissionLookups(pull.reviews, pull.comments, config));
     permissions = looked.permissions;
     requests += looked.requests;
+    const teams = await lookupTeams(client, teamLookups(pull.comments, config));
+    teamMembership = teams.teamMembership;
+    requests += teams.requests;
   } catch (error) {
-    log.warn({ event: "permission_lookup_failed", ...where, err: message(error) }, "could not look up permissions; those approvals do not count");
+    // Fail closed: whoever could not be checked does not count.
+    log.warn({ event: "permission_lookup_failed", ...where, err: message(error) }, "could not look up permissions or teams; those approvals do not count");
   }
-  const facts: PullRequestFacts = { ...pull, existingCheckRun, permissions };
+  let facts: PullRequestFacts = { ...pull, existingCheckRun, permissions, teamMembership, files: null };
 
   // 4. Evaluate (pure) and publish.
   const detector = createDetector(config.detection);
-  const verdict = evaluate(facts, config, detector);
+  let verdict = evaluate(facts, config, detector);
+  if (verdict.pr.ai && config.enabled) {
+    // Risk needs the changed files: read only for AI-authored pull requests.
+    try {
+      const read = await gatherFiles(client, pull.owner, pull.repo, pull.number);
+      requests += read.requests;
+      facts = { ...facts, files: read.files };
+    } catch (error) {
+      const output = renderProblem("Cannot read this pull request's changed files from GitHub", [message(error)], "nothing in the pull request needs to change; countersign evaluates again on the next event, or use **Re-run** on this check.");
+      const check = await publishSafely(client, checkTarget, output, existingCheckRun, log);
+      return logDecision(log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + 1 + writes(check) }, started, { reason: "files_failed", err: message(error) });
+    }
+    verdict = evaluate(facts, config, detector);
+    // A risk tier that requires teams: check the countersigners' memberships (once each).
+    const pairs = riskTeamLookups(verdict);
+    if (pairs.length > 0) {
+      try {
+        const teams = await lookupTeams(client, pairs);
+        requests += teams.requests;
+        const merged = new Map(facts.teamMembership);
+        for (const [login, list] of teams.teamMembership) merged.set(login, [...new Set([...(merged.get(login) ?? []), ...list])]);
+        facts = { ...facts, teamMembership: merged };
+        verdict = evaluate(facts, config, detector);
+      } catch (error) {
+        log.warn({ event: "team_lookup_failed", ...where, err: message(error) }, "could not check team memberships; the team requirement stays unmet");
+      }
+    }
+  }
   const output = renderVerdict(verdict);
   const check = await publishSafely(client, checkTarget, output, existingCheckRun, log);
   let label: Decision["label"] = "skipped";
+  let labelWrites = 0;
   if (config.enabled && config.labels.enabled) {
-    const name = config.labels.ai_authored;
+    const sync = async (name: string, want: boolean, color: string, description: string): Promise<LabelResult> => {
+      const result = await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name, color, description }, { want, has: hasLabel(facts.labels, name) });
+      labelWrites += result === "added" ? 2 : result === "removed" ? 1 : 0;
+      return result;
+    };
     try {
-      label = await syncLabel(
-        client,
-        { owner: facts.owner, repo: facts.repo, number: facts.number, name, color: AI_LABEL_COLOR, description: AI_LABEL_DESCRIPTION },
-        { want: verdict.pr.ai, has: facts.labels.some((l) => l.toLowerCase() === name.toLowerCase()) },
-      );
+      label = await sync(config.labels.ai_authored, verdict.pr.ai, AI_LABEL_COLOR, AI_LABEL_DESCRIPTION);
+      await sync(config.labels.overridden, verdict.outcome === "overridden", OVERRIDE_LABEL_COLOR, OVERRIDE_LABEL_DESCRIPTION);
+      // Exactly one `risk: <level>` label while the PR is AI-authored; none otherwise.
+      for (const tier of TIERS) {
+        const name = `risk: ${tier}`;
+        const want = verdict.risk?.level === tier;
+        if (want || hasLabel(facts.labels, name)) await sync(name, want, RISK_LABEL_COLORS[tier], `countersign: the AI-authored change is ${tier} risk`);
+      }
     } catch (error) {
       label = "failed";
       log.error({ event: "label_failed", ...where, err: message(error) }, "could not update the label");
     }
   }
-  const labelWrites = label === "added" ? 2 : label === "removed" ? 1 : 0;
+
+  // Break-glass overrides are recorded for after-the-fact review (once: when first answered).
+  let issues = 0;
+  if (verdict.override?.firstSeen) {
+    log.warn({ event: "override", ...where, head_sha: facts.headSha, by: verdict.override.login, reason: verdict.override.reason, url: verdict.override.url }, `${where.repo}#${where.pr}: overridden by @${verdict.override.login}`);
+    if (config.override.open_issue) {
+      issues += await openIssue(client, facts.owner, facts.repo, overrideIssue(verdict, facts), log, where);
+    }
+  }
+
+  // A merge while the gate was not satisfied (read from GitHub: the check run as it was at merge time).
+  if (target.merged && facts.merged && config.enabled) {
+    const bypass = mergeBypass(verdict, existingCheckRun, facts.mergedBy);
+    if (bypass && !hasLabel(facts.labels, config.labels.bypassed)) {
+      log.warn({ event: "bypass", kind: "merge", ...where, head_sha: facts.headSha, merged_by: bypass.mergedBy, missing: bypass.missing }, `${where.repo}#${where.pr}: merged by @${bypass.mergedBy} without a countersign`);
+      try {
+        await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name: config.labels.bypassed, color: BYPASS_LABEL_COLOR, description: BYPASS_LABEL_DESCRIPTION }, { want: true, has: false });
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: facts.owner, repo: facts.repo, issue_number: facts.number, body: mergeBypassComment(bypass, facts.headSha) });
+        labelWrites += 3;
+      } catch (error) {
+        log.error({ event: "bypass_mark_failed", ...where, err: message(error) }, "could not mark the bypass on the pull request");
+      }
+      if (config.bypass.open_issue) issues += await openIssue(client, facts.owner, facts.repo, mergeBypassIssue(bypass, { number: facts.number, url: facts.url, headSha: facts.headSha }, verdict), log, where);
+    }
+  }
 
   // The status comment: created once the PR is AI-authored, then kept current (never a new one per event).
   let statusComment: Decision["statusComment"] = "skipped";
@@ -172,11 +279,12 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       label,
       statusComment,
       reactions,
-      requests: requests + writes(check) + labelWrites + writes(statusComment) + (reactions > 0 ? 1 : 0),
+      requests: requests + writes(check) + labelWrites + writes(statusComment) + (reactions > 0 ? 1 : 0) + issues,
     },
     started,
     {
       mode: verdict.mode,
+      tier: verdict.risk?.level ?? null,
       tools: verdict.pr.tools,
       operators: verdict.operators.map((o) => o.login),
       countersigners: verdict.counted.map((a) => a.login),
@@ -214,9 +322,11 @@ async function readConfig(files: GatheredPullRequest["configFiles"], loadConfig:
 }
 
 /** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */
-function logDecision(log: Log, where: { repo: string; pr: number }, headSha: string, d: Decision, started: number, detail: Record<string, unknown>): Decision {
-  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, duration_ms: Date.now() - started, ...detail };
+function logDecision(log: Log, where: { repo: string; pr: number }, headSha: string, d: Omit<Decision, "tools" | "tier" | "durationMs">, started: number, detail: Record<string, unknown>): Decision {
+  const durationMs = Date.now() - started;
+  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, duration_ms: durationMs, ...detail };
   if (d.outcome === "cannot-decide") log.warn(entry, `${where.repo}#${where.pr}: ${d.title}`);
   else log.info(entry, `${where.repo}#${where.pr}: ${d.title}`);
-  return d;
+  const tools = Array.isArray(detail.tools) ? (detail.tools as string[]) : [];
+  return { ...d, tools, tier: typeof detail.tier === "string" ? detail.tier : null, durationMs };
 }

@@ -5,7 +5,9 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { evaluateAndPublish, type EvaluationDeps } from "./evaluate-pr.js";
 import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
+import { handlePush } from "./push.js";
 import { KeyedQueue } from "./queue.js";
+import { metrics, opsHandler, registerQueue } from "./ops.js";
 
 export const CONFIG_FILE = "countersign.yml";
 
@@ -46,24 +48,51 @@ const PULL_REQUEST_EVENTS = [
   "pull_request.ready_for_review",
   "pull_request.labeled",
   "pull_request.unlabeled",
+  "pull_request.closed",
   "pull_request_review.submitted",
   "pull_request_review.edited",
   "pull_request_review.dismissed",
 ] as const;
 
+/** Counts every GitHub request and remembers the rate limit GitHub reports (for /metrics). */
+function instrument(octokit: Context["octokit"]): void {
+  octokit.hook.after("request", (response) => {
+    metrics.githubRequests.inc();
+    const remaining = Number(response.headers["x-ratelimit-remaining"]);
+    if (Number.isFinite(remaining)) metrics.rateLimitRemaining.set(remaining);
+  });
+  octokit.hook.error("request", (error) => {
+    metrics.githubRequests.inc();
+    throw error;
+  });
+}
+
 export function createApp(options: AppOptions = {}): ApplicationFunction {
-  return (app: Probot) => {
+  return (app: Probot, appOptions) => {
     const unsafe = unsafeSecretReason(process.env);
     if (unsafe) throw new Error(`countersign: ${unsafe}`);
     const appId = options.appId ?? Number(process.env.APP_ID ?? 0);
     const queue = new KeyedQueue();
+    registerQueue(queue);
     options.onQueue?.(queue);
+    // /healthz, /readyz and /metrics on Probot's server (not available when loaded without one, as in tests).
+    try {
+      appOptions.addHandler(
+        opsHandler(async () => {
+          const octokit = await app.auth();
+          await octokit.request("GET /app");
+        }),
+      );
+    } catch {
+      // no server: nothing to serve
+    }
 
     const evaluateTargets = async (context: Context, parsed: ParsedEvent) => {
       if (!parsed.ok) {
         context.log.warn({ event: "ignored_payload", name: context.name, problem: parsed.problem }, "webhook payload lacks a field countersign needs; ignored");
         return;
       }
+      instrument(context.octokit);
       const deps: EvaluationDeps = {
         client: context.octokit,
         loadConfig: () => context.config(CONFIG_FILE),
@@ -72,7 +101,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       };
       const run = (t: Target) => queue.run(`${t.owner}/${t.repo}#${t.number}`, async () => {
         try {
-          await evaluateAndPublish(deps, t);
+          const decision = await evaluateAndPublish(deps, t);
+          metrics.evaluations.inc({ outcome: decision.outcome });
+          metrics.evaluationSeconds.observe(decision.durationMs / 1000);
+          for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
         } catch (error) {
           // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
           context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
@@ -92,6 +124,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     });
 
     app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => evaluateTargets(context, await withForkPulls(context, checkSuiteTargets(context.payload))));
+
+    // Pushes around the gate: AI-authored commits, force pushes and deletions on protected branches.
+    app.on("push", async (context) => {
+      const work = handlePush({ client: context.octokit, loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+        context.log.error({ event: "push_check_crashed", err: error }, "countersign could not check a push");
+      });
+      if (options.waitForEvaluations) await work;
+    });
 
     // `/countersign` commands, and edits or deletions of comments that held them.
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => evaluateTargets(context, issueCommentTargets(context.payload)));

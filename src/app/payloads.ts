@@ -9,8 +9,9 @@ const Repository = z.object({ name: z.string().min(1), owner: z.object({ login: 
 const Sha = z.string().regex(/^[0-9a-f]{40}$/);
 
 export const PullRequestEventSchema = z.object({
+  action: z.string().optional(),
   repository: Repository,
-  pull_request: z.object({ number: z.number().int().positive(), head: z.object({ sha: Sha }) }),
+  pull_request: z.object({ number: z.number().int().positive(), head: z.object({ sha: Sha }), merged: z.boolean().nullable().optional() }),
 });
 
 const PullRequestRefs = z.array(z.object({ number: z.number().int().positive() }));
@@ -37,6 +38,8 @@ export interface Target {
   readonly number: number;
   /** The head the event knew of: where a failure is reported if GitHub cannot be read (unknown for comment events). */
   readonly headSha: string | null;
+  /** The event says the pull request was just merged: check whether it went around the gate. */
+  readonly merged?: boolean;
 }
 
 export type ParsedEvent = { ok: true; targets: Target[]; headSha: string | null; owner: string; repo: string } | { ok: false; problem: string };
@@ -49,9 +52,11 @@ function problem(error: z.ZodError): string {
 export function pullRequestTargets(payload: unknown): ParsedEvent {
   const r = PullRequestEventSchema.safeParse(payload);
   if (!r.success) return { ok: false, problem: problem(r.error) };
-  const { repository, pull_request } = r.data;
-  const target = { owner: repository.owner.login, repo: repository.name, number: pull_request.number, headSha: pull_request.head.sha };
-  return { ok: true, targets: [target], headSha: target.headSha, owner: target.owner, repo: target.repo };
+  const { repository, pull_request, action } = r.data;
+  const target = { owner: repository.owner.login, repo: repository.name, number: pull_request.number, headSha: pull_request.head.sha, merged: action === "closed" && pull_request.merged === true };
+  // A pull request closed without merging changes nothing countersign reports.
+  const targets = action === "closed" && !target.merged ? [] : [target];
+  return { ok: true, targets, headSha: target.headSha, owner: target.owner, repo: target.repo };
 }
 
 /** A comment event: only comments on pull requests matter (issues have no `pull_request`). */

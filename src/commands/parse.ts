@@ -7,6 +7,8 @@
  *   /countersign 1a2b3c4       approve, pinned to that commit (7–40 hex digits)
  *   /countersign revoke        withdraw my earlier approvals
  *   /countersign status        refresh the status comment
+ *   /countersign override <reason>   break-glass: pass the check for the current head (admins and
+ *                              configured teams only; the reason is required)
  *
  * `countersign` stands for any configured word (default `countersign` and `approve`), matched
  * case-insensitively but only in ASCII: look-alike letters (Cyrillic `о`, fullwidth `／`) or
@@ -19,7 +21,8 @@
 export type Command =
   | { readonly kind: "approve"; readonly sha?: string; readonly line: string }
   | { readonly kind: "revoke"; readonly line: string }
-  | { readonly kind: "status"; readonly line: string };
+  | { readonly kind: "status"; readonly line: string }
+  | { readonly kind: "override"; readonly reason: string; readonly line: string };
 
 export type ParseOutcome =
   | { readonly kind: "none" }
@@ -55,7 +58,7 @@ function hasInvisible(line: string): boolean {
   }
   return false;
 }
-const COMMAND = /^[ \t]*\/([A-Za-z][A-Za-z0-9-]*)(?:[ \t]+([^ \t]+))?[ \t]*$/;
+const COMMAND = /^[ \t]*\/([A-Za-z][A-Za-z0-9-]*)(?:[ \t]+([^ \t]+)(?:[ \t]+(.*?))?)?[ \t]*$/;
 const HEX = /^[0-9a-f]{7,40}$/i;
 const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 
@@ -108,8 +111,11 @@ export function parseCommands(body: string, words: readonly string[] = DEFAULT_W
     const word = (m[1] ?? "").toLowerCase();
     if (!accepted.has(word)) continue;
     const arg = m[2];
+    const rest = m[3];
     const text = line.trim();
-    if (arg === undefined) found.push({ kind: "approve", line: text });
+    if (arg !== undefined && arg.toLowerCase() === "override") found.push({ kind: "override", reason: (rest ?? "").trim(), line: text });
+    else if (rest !== undefined) continue; // `/countersign this looks fine` is not a command
+    else if (arg === undefined) found.push({ kind: "approve", line: text });
     else if (arg.toLowerCase() === "revoke") found.push({ kind: "revoke", line: text });
     else if (arg.toLowerCase() === "status") found.push({ kind: "status", line: text });
     else if (HEX.test(arg)) found.push({ kind: "approve", sha: arg.toLowerCase(), line: text });

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { DetectionConfigSchema, toProblems, type ConfigProblem, type ParseResult } from "../detection/config.js";
+import { RiskConfigSchema } from "../risk/config.js";
 
 export const PERMISSIONS = ["read", "triage", "write", "maintain", "admin"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
@@ -17,6 +18,8 @@ export const LabelsConfigSchema = z
     enabled: z.boolean({ error: "labels.enabled must be true or false" }).default(true).describe("Keep the labels in sync with the verdict."),
     /** The label on AI-authored pull requests. */
     ai_authored: z.string().trim().min(1, "labels.ai_authored must not be empty").max(50, "labels.ai_authored must be at most 50 characters (GitHub's limit)").default("ai-authored").describe("The label on AI-authored pull requests (created with a colour and description when missing)."),
+    bypassed: z.string().trim().min(1, "labels.bypassed must not be empty").max(50, "labels.bypassed must be at most 50 characters").default("countersign: bypassed").describe("The label on AI-authored pull requests merged without a countersign."),
+    overridden: z.string().trim().min(1, "labels.overridden must not be empty").max(50, "labels.overridden must be at most 50 characters").default("countersign: overridden").describe("The label on pull requests whose gate was overridden (break-glass)."),
   })
   .prefault({});
 
@@ -30,6 +33,32 @@ export const CommandsConfigSchema = z
       .min(1, "commands.words needs at least one word (or set commands.enabled: false)")
       .default(["countersign", "approve"])
       .describe("The command words: /countersign approves, /countersign revoke withdraws, /countersign status refreshes."),
+  })
+  .prefault({});
+
+const TEAM = /^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const teamList = (key: string) =>
+  z
+    .array(z.string().trim().regex(TEAM, `each entry of ${key} is a team as org/team-slug, e.g. acme/sre`), { error: `${key} must be a list of teams (org/team-slug)` })
+    .default([]);
+
+export const OverrideConfigSchema = z
+  .strictObject({
+    enabled: z.boolean({ error: "override.enabled must be true or false" }).default(true).describe("Allow break-glass overrides with /countersign override <reason>."),
+    teams: teamList("override.teams").describe("Teams (org/team-slug) whose members may override, besides repository admins."),
+    min_reason_length: z.number({ error: "override.min_reason_length must be a number" }).int().min(1, "override.min_reason_length must be at least 1").max(500).default(10).describe("The shortest reason accepted."),
+    allow_operator: z.boolean({ error: "override.allow_operator must be true or false" }).default(false).describe("Let an operator override their own change."),
+    open_issue: z.boolean({ error: "override.open_issue must be true or false" }).default(false).describe("Open an issue recording each override for after-the-fact review."),
+  })
+  .prefault({});
+
+export const BypassConfigSchema = z
+  .strictObject({
+    open_issue: z.boolean({ error: "bypass.open_issue must be true or false" }).default(false).describe("Open an issue for every change that went around the gate."),
+    branches: z
+      .array(z.string().trim().min(1, "bypass.branches entries must not be empty"), { error: "bypass.branches must be a list of branch names" })
+      .default([])
+      .describe("Branches watched for direct pushes besides the default branch."),
   })
   .prefault({});
 
@@ -66,8 +95,11 @@ export const ConfigSchema = z
       .default(true)
       .describe("Fail closed when an AI-authored commit names a human whose e-mail GitHub cannot link to an account."),
     commands: CommandsConfigSchema.describe("Countersigning by comment."),
+    override: OverrideConfigSchema.describe("Break-glass overrides."),
+    bypass: BypassConfigSchema.describe("Changes that went around the gate."),
     status_comment: z.boolean({ error: "status_comment must be true or false" }).default(true).describe("Keep one status comment on AI-authored pull requests, edited in place."),
     detection: DetectionConfigSchema.describe("Extend or trim the built-in AI signal catalog."),
+    risk: RiskConfigSchema.describe("Risk tiers: what a change touches, and what each tier requires."),
     labels: LabelsConfigSchema.describe("The labels countersign keeps in sync."),
   })
   .prefault({});

@@ -23,8 +23,8 @@ export interface CommandOutcome {
   readonly comment: CommentFact;
   /** `null` when the comment held conflicting commands. */
   readonly command: Command | null;
-  /** `approval`: an approval, counted or not (see `reason`); `revoke`/`status` are always honoured. */
-  readonly effect: "approval" | "revoke" | "status" | "conflict";
+  /** `approval`/`override`: counted or not (see `reason`); `revoke`/`status` are always honoured. */
+  readonly effect: "approval" | "override" | "revoke" | "status" | "conflict";
   /** Why an approval does not count (undefined when it counts). */
   readonly reason?: string;
   /** The reaction to give, if countersign has not reacted yet and should (never for bots, AI or itself). */
@@ -47,8 +47,20 @@ export interface Tamper {
   readonly url: string;
 }
 
+/** A break-glass override that holds for the current head. */
+export interface Override {
+  readonly login: string;
+  readonly reason: string;
+  readonly at: string;
+  readonly url: string;
+  /** The comment, so an after-the-fact issue can be opened once (when it is first answered). */
+  readonly firstSeen: boolean;
+}
+
 export interface CommandFindings {
   readonly outcomes: readonly CommandOutcome[];
+  /** Valid overrides for the head, oldest first. */
+  readonly overrides: readonly Override[];
   readonly approvals: readonly TimedApproval[];
   readonly revocations: readonly { readonly login: string; readonly at: string }[];
   readonly tampering: readonly Tamper[];
@@ -65,6 +77,19 @@ export interface CommandContext {
   readonly headSeenAt: string | null;
   readonly detector: Detector;
   readonly eligibility: Eligibility;
+  readonly override: OverrideRules;
+}
+
+/** Who may override, and how (from the `override` config), with the facts to decide it. */
+export interface OverrideRules {
+  readonly enabled: boolean;
+  readonly minReasonLength: number;
+  readonly allowOperator: boolean;
+  readonly teams: readonly string[];
+  readonly isOperator: (login: string) => boolean;
+  readonly isAdmin: (login: string) => boolean | undefined;
+  /** The configured override teams this person belongs to (undefined: not looked up). */
+  readonly teamsOf: (login: string) => readonly string[] | undefined;
 }
 
 const sameLogin = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -80,6 +105,7 @@ function hasCommand(text: string | null, words: readonly string[]): boolean {
 
 export function evaluateCommands(comments: readonly CommentFact[], ctx: CommandContext): CommandFindings {
   const outcomes: CommandOutcome[] = [];
+  const overrides: Override[] = [];
   const approvals: TimedApproval[] = [];
   const revocations: { login: string; at: string }[] = [];
   const tampering: Tamper[] = [];
@@ -118,6 +144,33 @@ export function evaluateCommands(comments: readonly CommentFact[], ctx: CommandC
       continue;
     }
 
+    /** A bare command approves (or overrides) the head only if written after countersign saw it. */
+    const staleFor = (what: string): string | undefined =>
+      ctx.headSeenAt === null || at <= ctx.headSeenAt ? `it was written before countersign saw the head ${short(ctx.headSha)}, so it may be about an earlier commit: ${what}` : undefined;
+
+    if (command.kind === "override") {
+      const o = ctx.override;
+      const reason = ((): string | undefined => {
+        if (!author) return "the author's account was deleted";
+        if (!o.enabled) return "overrides are disabled for this repository (override.enabled: false)";
+        if (comment.lastEditedAt !== null) return "the comment was edited, and edited overrides never count: post a new one";
+        if (command.reason.length < o.minReasonLength) return `an override needs a reason of at least ${o.minReasonLength} characters: /${ctx.words[0] ?? "countersign"} override <what happened and why>`;
+        const admin = o.isAdmin(author.login);
+        const teams = o.teamsOf(author.login) ?? [];
+        if (admin !== true && teams.length === 0) {
+          return `only repository admins${o.teams.length > 0 ? ` and members of ${o.teams.map((t) => `@${t}`).join(", ")}` : ""} can override`;
+        }
+        if (o.isOperator(author.login) && !o.allowOperator) return "an operator cannot override their own change (override.allow_operator: false)";
+        if (comment.kind === "review" ? comment.reviewCommitSha !== ctx.headSha : staleFor("a later push ends an override; override again if still needed") !== undefined) {
+          return `it was written before the head ${short(ctx.headSha)}: an override holds for the one head it was given on`;
+        }
+        return undefined;
+      })();
+      if (reason === undefined && author) overrides.push({ login: author.login, reason: command.reason, at, url: comment.url, firstSeen: !comment.reacted });
+      outcomes.push({ comment, command, effect: "override", ...(reason === undefined ? {} : { reason }), react: react(reason === undefined ? "+1" : "confused"), quiet });
+      continue;
+    }
+
     // An approval: the same rules as a review, plus where it was written and when.
     const reason = ((): string | undefined => {
       if (!author) return "the author's account was deleted";
@@ -129,13 +182,13 @@ export function evaluateCommands(comments: readonly CommentFact[], ctx: CommandC
       }
       if (comment.kind === "review") {
         if (comment.reviewCommitSha !== ctx.headSha) return `it was written in a review of ${comment.reviewCommitSha ? short(comment.reviewCommitSha) : "an earlier commit"}, but the head is now ${short(ctx.headSha)}`;
-      } else if (command.sha === undefined && (ctx.headSeenAt === null || at <= ctx.headSeenAt)) {
-        return `it was written before countersign saw the head ${short(ctx.headSha)}, so it may be about an earlier commit: comment /countersign ${short(ctx.headSha)}`;
+      } else if (command.sha === undefined) {
+        return staleFor(`comment /${ctx.words[0] ?? "countersign"} ${short(ctx.headSha)}`);
       }
       return undefined;
     })();
     if (reason === undefined && author) approvals.push({ login: author.login, at, source: "comment", url: comment.url });
     outcomes.push({ comment, command, effect: "approval", ...(reason === undefined ? {} : { reason }), react: react(reason === undefined ? "+1" : "confused"), quiet });
   }
-  return { outcomes, approvals, revocations, tampering };
+  return { outcomes, overrides, approvals, revocations, tampering };
 }

@@ -6,9 +6,11 @@ import type { CommitDetection, Detector, PullRequestDetection } from "../detecti
 import type { Config, Permission } from "../config/schema.js";
 import { PERMISSIONS } from "../config/schema.js";
 import { parseCommands } from "../commands/parse.js";
-import { evaluateCommands, type CommandOutcome, type Eligibility, type Ineligible, type Tamper, type TimedApproval } from "./commands.js";
+import { evaluateCommands, type CommandOutcome, type Eligibility, type Ineligible, type Override, type Tamper, type TimedApproval } from "./commands.js";
 import type { Account, CommentFact, PullRequestFacts, ReviewFact } from "./facts.js";
 import { asPerson, findOperators, normalizeLogin, short, type Operator, type UnresolvedIdentity } from "./operators.js";
+import { riskOf } from "./risk.js";
+import type { RiskVerdict } from "../risk/classify.js";
 
 export type Outcome =
   /** No AI signal: nothing to countersign. */
@@ -20,7 +22,9 @@ export type Outcome =
   /** countersign cannot decide (an unidentifiable accountable human, a tampered approval): fails closed. */
   | "cannot-decide"
   /** `enabled: false` in the config. */
-  | "disabled";
+  | "disabled"
+  /** Break-glass: someone allowed to override did so, with a reason, for this head. */
+  | "overridden";
 
 export interface Approval {
   readonly login: string;
@@ -48,11 +52,20 @@ export interface Verdict {
   readonly unresolved: readonly UnresolvedIdentity[];
   readonly counted: readonly Approval[];
   readonly notCounted: readonly NotCounted[];
+  /** Approvals needed: the larger of `required_approvals` and the risk tier's. */
   readonly required: number;
+  /** What the change touches (null when not AI-authored, or the files were not read). */
+  readonly risk: RiskVerdict | null;
+  /** Teams from which at least one countersigner is required (by the risk tier). */
+  readonly requiredTeams: readonly string[];
+  /** Required teams no countersigner belongs to yet. */
+  readonly missingTeams: readonly string[];
   /** Every `/countersign` command found, with what it did and the reaction it should get. */
   readonly commands: readonly CommandOutcome[];
   /** Approval comments edited by someone other than their author, not yet followed by a fresh approval. */
   readonly tampering: readonly Tamper[];
+  /** The override in force for the head (the latest valid one), if any. */
+  readonly override: Override | null;
   /** Why countersign cannot decide (for `cannot-decide`). */
   readonly problems: readonly string[];
 }
@@ -87,23 +100,45 @@ export function permissionLookups(reviews: readonly ReviewFact[], comments: read
     for (const c of comments) {
       if (c.byThisApp || c.lastEditedAt !== null) continue;
       const parsed = parseCommands(c.body, config.commands.words);
-      if (parsed.kind === "command" && parsed.command.kind === "approve") add(c.author);
+      if (parsed.kind === "command" && (parsed.command.kind === "approve" || (parsed.command.kind === "override" && config.override.enabled))) add(c.author);
     }
   }
   return logins.slice(0, MAX_PERMISSION_LOOKUPS);
 }
 
+/** After a first evaluation: the (countersigner, required team) memberships to look up. */
+export function riskTeamLookups(verdict: Verdict): { login: string; team: string }[] {
+  return verdict.counted.flatMap((a) => verdict.requiredTeams.map((team) => ({ login: a.login, team }))).slice(0, MAX_PERMISSION_LOOKUPS);
+}
+
+/** The (person, team) memberships to look up: authors of override commands, against `override.teams`. */
+export function teamLookups(comments: readonly CommentFact[], config: Config): { login: string; team: string }[] {
+  if (!config.commands.enabled || !config.override.enabled || config.override.teams.length === 0) return [];
+  const pairs: { login: string; team: string }[] = [];
+  for (const c of comments) {
+    if (c.byThisApp || c.lastEditedAt !== null || !c.author || c.author.type !== "User") continue;
+    const parsed = parseCommands(c.body, config.commands.words);
+    if (parsed.kind !== "command" || parsed.command.kind !== "override") continue;
+    for (const team of config.override.teams) if (!pairs.some((p) => normalizeLogin(p.login) === normalizeLogin(c.author?.login ?? "") && p.team === team)) pairs.push({ login: c.author.login, team });
+  }
+  return pairs.slice(0, MAX_PERMISSION_LOOKUPS);
+}
+
 export function evaluate(facts: PullRequestFacts, config: Config, detector: Detector): Verdict {
   const commits = facts.commits.map((fact) => ({ fact, detection: detector.commit({ sha: fact.sha, message: fact.message, author: fact.author, committer: fact.committer }) }));
   const pr = detector.pullRequest({ author: facts.author ? asPerson(facts.author) : {}, body: facts.body, labels: facts.labels }, commits.map((c) => c.detection));
+  // Risk: what the change touches decides how many countersigners it needs, from whom, and whether enforced.
+  const risk = pr.ai && facts.files ? riskOf(facts.files, facts.changedFiles, config.risk) : null;
   const base = {
-    mode: config.mode,
+    mode: risk?.requirement.mode ?? config.mode,
     headSha: facts.headSha,
     pr,
     commits: commits.map((c) => ({ sha: c.fact.sha, detection: c.detection })),
-    required: config.required_approvals,
+    required: Math.max(config.required_approvals, risk?.requirement.approvals ?? 0),
+    risk,
+    requiredTeams: risk?.requirement.teams ?? [],
   };
-  const nothing = { operators: [], unresolved: [], counted: [], notCounted: [], commands: [], tampering: [], problems: [] };
+  const nothing = { operators: [], unresolved: [], counted: [], notCounted: [], commands: [], tampering: [], problems: [], override: null, missingTeams: [] };
   if (!config.enabled) return { ...base, outcome: "disabled", ...nothing };
   if (!pr.ai) return { ...base, outcome: "not-ai", ...nothing };
 
@@ -129,11 +164,32 @@ export function evaluate(facts: PullRequestFacts, config: Config, detector: Dete
 
   // Approvals by comment.
   const commands = config.commands.enabled
-    ? evaluateCommands(facts.comments, { words: config.commands.words, headSha: facts.headSha, headSeenAt: facts.existingCheckRun?.startedAt ?? null, detector, eligibility })
-    : { outcomes: [], approvals: [], revocations: [], tampering: [] };
+    ? evaluateCommands(facts.comments, {
+        words: config.commands.words,
+        headSha: facts.headSha,
+        headSeenAt: facts.existingCheckRun?.startedAt ?? null,
+        detector,
+        eligibility,
+        override: {
+          enabled: config.override.enabled,
+          minReasonLength: config.override.min_reason_length,
+          allowOperator: config.override.allow_operator,
+          teams: config.override.teams,
+          isOperator: (login) => operatorLogins.has(normalizeLogin(login)),
+          isAdmin: (login) => {
+            const p = facts.permissions.get(normalizeLogin(login));
+            return p === undefined ? undefined : p === "admin";
+          },
+          teamsOf: (login) => facts.teamMembership.get(normalizeLogin(login))?.filter((t) => config.override.teams.some((c) => c.toLowerCase() === t.toLowerCase())),
+        },
+      })
+    : { outcomes: [], overrides: [], approvals: [], revocations: [], tampering: [] };
   approvals.push(...commands.approvals);
   for (const o of commands.outcomes) {
-    if (o.effect === "approval" && o.reason !== undefined && o.comment.author && !o.quiet) notCounted.push({ login: o.comment.author.login, reason: "comment", detail: `${o.comment.kind === "review" ? "review" : "comment"} approval not counted: ${o.reason}` });
+    if ((o.effect === "approval" || o.effect === "override") && o.reason !== undefined && o.comment.author && !o.quiet) {
+      const what = o.effect === "override" ? "override" : `${o.comment.kind === "review" ? "review" : "comment"} approval`;
+      notCounted.push({ login: o.comment.author.login, reason: "comment", detail: `${what} not counted: ${o.reason}` });
+    }
   }
 
   // `/countersign revoke` withdraws everything its author approved before it.
@@ -161,8 +217,12 @@ export function evaluate(facts: PullRequestFacts, config: Config, detector: Dete
       );
     }
   }
-  const outcome: Outcome = problems.length > 0 ? "cannot-decide" : countedList.length >= config.required_approvals ? "satisfied" : "waiting";
-  return { ...base, outcome, operators, unresolved, counted: countedList, notCounted, commands: commands.outcomes, tampering, problems };
+  // Break-glass: a valid override for this head passes the gate, whatever else is missing.
+  const override = commands.overrides[commands.overrides.length - 1] ?? null;
+  const missingTeams = base.requiredTeams.filter((team) => !countedList.some((a) => (facts.teamMembership.get(normalizeLogin(a.login)) ?? []).some((t) => t.toLowerCase() === team.toLowerCase())));
+  const satisfied = countedList.length >= base.required && missingTeams.length === 0;
+  const outcome: Outcome = override ? "overridden" : problems.length > 0 ? "cannot-decide" : satisfied ? "satisfied" : "waiting";
+  return { ...base, outcome, operators, unresolved, counted: countedList, notCounted, commands: commands.outcomes, tampering, problems, override, missingTeams };
 }
 
 /** The rules every countersigner must meet, however they approve. */

@@ -3,6 +3,7 @@
  * written by hand in tests. Nothing here knows about Octokit.
  */
 import type { Permission } from "../config/schema.js";
+import type { ChangedFile } from "../risk/classify.js";
 
 /** A GitHub account as GraphQL reports it (`login` without `[bot]` for Bots, as GraphQL gives it). */
 export interface Account {
@@ -94,6 +95,9 @@ export interface PullRequestFacts {
   readonly number: number;
   readonly url: string;
   readonly state: "OPEN" | "CLOSED" | "MERGED" | string;
+  readonly merged: boolean;
+  /** Who merged it (for bypass reports). */
+  readonly mergedBy: string | null;
   readonly author: Account | null;
   readonly body: string;
   readonly labels: readonly string[];
@@ -105,11 +109,17 @@ export interface PullRequestFacts {
   readonly reviews: readonly ReviewFact[];
   /** Who assigned whom on the PR (for agents, the assigner is a requester). */
   readonly assignments: readonly { readonly actor: string | null; readonly assignee: string | null }[];
-  /** Repository permission of users, looked up only when `min_permission` is not `write`. */
+  /** Repository permission of users (lower-case logins), looked up for commenters and other levels than `write`. */
   readonly permissions: ReadonlyMap<string, Permission | "none">;
+  /** Team memberships looked up (lower-case login → the `org/team` slugs they belong to, among those asked). */
+  readonly teamMembership: ReadonlyMap<string, readonly string[]>;
   /** The app's check run for `headSha` and the configured name, if it has published one. */
   readonly existingCheckRun: ExistingCheckRun | null;
   /** Conversation comments and non-empty review bodies, oldest first. */
   readonly comments: readonly CommentFact[];
+  /** How many files GitHub says the pull request changes. */
+  readonly changedFiles: number;
+  /** The changed files (read only for AI-authored pull requests; null when not read). */
+  readonly files: readonly ChangedFile[] | null;
 }
 

@@ -4,6 +4,7 @@
  * and write only when something changed.
  */
 import type { Evidence } from "../detection/detect.js";
+import { describeRequirement } from "../risk/classify.js";
 import type { Verdict } from "./evaluate.js";
 import { short } from "./operators.js";
 
@@ -48,9 +49,17 @@ function evidenceLine(e: Evidence): string {
 /** The one sentence on what is missing, e.g. "Needs 1 more approval from someone other than @alice". */
 export function missingSentence(v: Verdict): string {
   const missing = Math.max(0, v.required - v.counted.length);
+  const teams = v.missingTeams.map((t) => `@${t}`);
+  if (missing === 0 && teams.length > 0) return `Needs an approval from a member of ${list(teams)}`;
   const others = v.operators.map((o) => at(o.login));
   const who = others.length === 0 ? (missing === 1 ? "a human reviewer" : "human reviewers") : `${missing === 1 ? "someone" : "people"} other than ${list(others)}`;
-  return `Needs ${missing} more approval${missing === 1 ? "" : "s"} from ${who}`;
+  return `Needs ${missing} more approval${missing === 1 ? "" : "s"} from ${who}${teams.length > 0 ? `, including one from ${list(teams)}` : ""}`;
+}
+
+/** "critical: deletes `infra/prod/main.tf` and adds `infra/prod/cluster.tf` — needs 2 approvals, one from @org/sre". */
+export function riskSentence(v: Verdict): string | undefined {
+  if (!v.risk) return undefined;
+  return `${v.risk.explanation} — ${describeRequirement(v.risk)}`;
 }
 
 function title(v: Verdict): string {
@@ -61,6 +70,8 @@ function title(v: Verdict): string {
       return "No AI-authored changes detected";
     case "satisfied":
       return `Countersigned by ${list(v.counted.map((a) => at(a.login)))}`;
+    case "overridden":
+      return `Overridden by @${v.override?.login ?? "?"}: ${v.override?.reason ?? ""}`;
     case "waiting":
       return missingSentence(v);
     case "cannot-decide": {
@@ -73,7 +84,7 @@ function title(v: Verdict): string {
 
 function conclusion(v: Verdict): Conclusion {
   if (v.outcome === "disabled") return "neutral";
-  if (v.outcome === "not-ai" || v.outcome === "satisfied") return "success";
+  if (v.outcome === "not-ai" || v.outcome === "satisfied" || v.outcome === "overridden") return "success";
   if (v.mode === "observe") return "neutral";
   return v.outcome === "waiting" ? "action_required" : "failure";
 }
@@ -87,6 +98,8 @@ function summary(v: Verdict): string {
   const what = [aiCommits > 0 ? `${aiCommits} of ${v.commits.length} commit${v.commits.length === 1 ? "" : "s"}` : "", v.pr.evidence.length > 0 ? "the pull request itself" : ""].filter(Boolean);
   lines.push(`**AI-authored change detected** (${v.pr.tools.join(", ")}): ${what.join(" and ")}. A human other than its operators must approve the head commit ${code(short(v.headSha))}.`);
   lines.push("");
+  const risk = riskSentence(v);
+  if (risk) lines.push(`**Risk — ${risk}.**`, "");
   if (v.operators.length > 0) {
     lines.push(`**Operators** (accountable for the change, so they cannot countersign it): ${v.operators.map((o) => `${at(o.login)} (${o.reasons.slice(0, 3).join("; ")}${o.reasons.length > 3 ? `; +${o.reasons.length - 3} more` : ""})`).join(", ")}.`);
     lines.push("");
@@ -98,7 +111,13 @@ function summary(v: Verdict): string {
     for (const n of v.notCounted) lines.push(`- ${at(n.login)}: ${n.detail}.`);
   }
   lines.push("");
-  if (v.outcome === "cannot-decide") {
+  if (v.outcome === "overridden" && v.override) {
+    lines.push(
+      `**Break-glass override** by ${at(v.override.login)} (${v.override.at}): ${v.override.reason}`,
+      "",
+      `The override holds for the head commit ${code(short(v.headSha))} only: a later push puts the gate back on. It is recorded (label and status comment) for after-the-fact review.`,
+    );
+  } else if (v.outcome === "cannot-decide") {
     lines.push("**countersign cannot decide, so this check fails closed:**");
     for (const p of v.problems) lines.push(`- ${p}`);
   } else if (v.outcome === "waiting") {
@@ -111,7 +130,17 @@ function summary(v: Verdict): string {
 
 function text(v: Verdict): string {
   if (v.outcome === "disabled" || v.outcome === "not-ai") return "";
-  const lines: string[] = ["### Evidence"];
+  const lines: string[] = [];
+  if (v.risk && v.risk.findings.length > 0) {
+    lines.push(`### Risk: ${v.risk.level}`, "");
+    for (const f of v.risk.findings.slice(0, 30)) {
+      const files = f.files.slice(0, 10).map((p) => code(p, 120)).join(", ");
+      const more = f.files.length - Math.min(f.files.length, 10) + f.moreFiles;
+      lines.push(`- **${f.level}** \`${f.rule}\`: ${f.reason}${files ? ` — ${files}` : ""}${more > 0 ? ` and ${more} more` : ""}`);
+    }
+    lines.push("");
+  }
+  lines.push("### Evidence");
   if (v.pr.evidence.length > 0) {
     lines.push("", "**Pull request**");
     for (const e of v.pr.evidence) lines.push(`- ${evidenceLine(e)}`);

@@ -7,7 +7,7 @@
  */
 import type { Verdict } from "./evaluate.js";
 import { short } from "./operators.js";
-import { code, list, missingSentence } from "./render.js";
+import { code, list, missingSentence, riskSentence } from "./render.js";
 
 /** The hidden marker that identifies countersign's status comment among the app's own comments. */
 export const STATUS_MARKER = "<!-- countersign:status -->";
@@ -25,8 +25,10 @@ function headline(v: Verdict): string {
   switch (v.outcome) {
     case "satisfied":
       return `✅ **countersigned** by ${list(v.counted.map((a) => who(a.login)))}${mode}`;
+    case "overridden":
+      return `🚨 **Overridden** by ${who(v.override?.login ?? "?")} (break-glass)`;
     case "waiting":
-      return `⏳ **${missingSentence(v).replace(/@([A-Za-z0-9-]+)/g, "`@$1`")}**${mode}`;
+      return `⏳ **${missingSentence(v).replace(/@([A-Za-z0-9][A-Za-z0-9-]*(?:\/[A-Za-z0-9._-]+)?)/g, "`@$1`")}**${mode}`;
     case "cannot-decide":
       return `⛔ **countersign cannot decide** — the check fails closed${mode}`;
     case "not-ai":
@@ -46,6 +48,8 @@ export function renderStatusComment(v: Verdict, options: StatusOptions): string 
   const aiCommits = v.commits.filter((c) => c.detection.ai).length;
   const where = [aiCommits > 0 ? `${aiCommits} of ${v.commits.length} commit${v.commits.length === 1 ? "" : "s"}` : "", v.pr.evidence.length > 0 ? "the pull request itself" : ""].filter(Boolean).join(" and ");
   lines.push(`**Detected:** ${v.pr.tools.join(", ")} in ${where} (details in the \`countersign\` check).`);
+  const risk = riskSentence(v);
+  if (risk) lines.push(`**Risk:** ${risk.replace(/@([A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9._-]+)/g, "`@$1`")}.`);
   if (v.operators.length > 0) lines.push(`**Operators** (accountable, so they cannot countersign): ${list(v.operators.map((o) => who(o.login)))}.`);
   lines.push(`**Who may countersign:** anyone with ${options.minPermission} access or more who is not an operator; bots and AI agents never count. Needed: ${v.required}.`);
   lines.push(`**Countersigned by:** ${v.counted.length === 0 ? "nobody yet" : list(v.counted.map((a) => `${who(a.login)} (${a.source})`))}.`);
@@ -56,11 +60,14 @@ export function renderStatusComment(v: Verdict, options: StatusOptions): string 
   }
   const conflicts = v.commands.filter((c) => c.effect === "conflict" && c.comment.author && !c.quiet);
   for (const c of conflicts) lines.push(`- ${who(c.comment.author?.login ?? "?")}: ${c.reason ?? "conflicting commands"}.`);
+  if (v.outcome === "overridden" && v.override) {
+    lines.push("", `**Override:** ${who(v.override.login)} at ${v.override.at}, reason: ${code(v.override.reason, 300)} ([comment](${v.override.url})). It holds for the head ${code(short(v.headSha))} only; a later push puts the gate back on.`);
+  }
   if (v.outcome === "cannot-decide") {
     lines.push("", "**Why countersign cannot decide:**");
     for (const p of v.problems) lines.push(`- ${p.replace(/@([A-Za-z0-9-]+)/g, "`@$1`")}`);
   }
-  if (v.outcome !== "satisfied") {
+  if (v.outcome !== "satisfied" && v.outcome !== "overridden") {
     lines.push(
       "",
       `**To countersign** the head commit ${code(short(v.headSha))}: approve the pull request (Files changed → Review changes → Approve), or comment`,

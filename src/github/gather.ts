@@ -33,7 +33,7 @@ export interface NamedCheckRun extends ExistingCheckRun {
 }
 
 /** Everything one evaluation reads in its first query(ies), before the config is applied. */
-export type GatheredPullRequest = Omit<PullRequestFacts, "permissions" | "existingCheckRun"> & {
+export type GatheredPullRequest = Omit<PullRequestFacts, "permissions" | "teamMembership" | "existingCheckRun" | "files"> & {
   /** This app's check runs on the head commit. */
   readonly checkRuns: readonly NamedCheckRun[];
   /** `.github/countersign.yml` on the default branch of the repository, and of the owner's `.github` repository. */
@@ -110,10 +110,13 @@ const MainSchema = z.object({
           number: z.number(),
           url: z.string(),
           state: z.string(),
+          merged: z.boolean(),
+          mergedBy: z.object({ login: z.string() }).nullable(),
           body: z.string().nullable(),
           baseRefName: z.string(),
           headRefName: z.string(),
           headRefOid: z.string(),
+          changedFiles: z.number(),
           author: AccountSchema.nullable(),
           labels: z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) }).nullable(),
           timelineItems: z.object({
@@ -321,12 +324,15 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     number: pr.number,
     url: pr.url,
     state: pr.state,
+    merged: pr.merged,
+    mergedBy: pr.mergedBy?.login ?? null,
     author: toAccount(pr.author),
     body: pr.body ?? "",
     labels: (pr.labels?.nodes ?? []).flatMap((l) => (l ? [l.name] : [])),
     baseRef: pr.baseRefName,
     headRef: pr.headRefName,
     headSha: pr.headRefOid,
+    changedFiles: pr.changedFiles,
     commits,
     reviews,
     assignments: pr.timelineItems.nodes.flatMap((n) => (n ? [{ actor: n.actor?.login ?? null, assignee: n.assignee?.login ?? null }] : [])),
@@ -347,4 +353,25 @@ export async function lookupPermissions(client: GatherClient, owner: string, rep
     permissions.set(login, permissionFromRest(parse(PermissionSchema, data, `the permission of @${login}`)));
   }
   return { permissions, requests };
+}
+
+/** Which of these (person, team) pairs are active memberships; one REST look-up each. */
+export async function lookupTeams(client: GatherClient, pairs: readonly { login: string; team: string }[]): Promise<{ teamMembership: Map<string, string[]>; requests: number }> {
+  const teamMembership = new Map<string, string[]>();
+  let requests = 0;
+  for (const { login, team } of pairs) {
+    const [org, slug] = team.split("/");
+    if (!org || !slug) continue;
+    requests++;
+    const key = login.toLowerCase();
+    if (!teamMembership.has(key)) teamMembership.set(key, []);
+    try {
+      const { data } = await client.request("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", { org, team_slug: slug, username: login });
+      if ((data as { state?: unknown }).state === "active") teamMembership.get(key)?.push(team);
+    } catch (error) {
+      // 404: not a member (or the team is invisible to the app). Anything else is a real failure.
+      if ((error as { status?: unknown }).status !== 404) throw error;
+    }
+  }
+  return { teamMembership, requests };
 }

@@ -60,10 +60,14 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
         number
         url
         state
+        merged
+        mergedAt
+        mergedBy { login }
         body
         baseRefName
         headRefName
         headRefOid
+        changedFiles
         ${AUTHOR}
         labels(first: 100) { nodes { name } }
         timelineItems(itemTypes: [ASSIGNED_EVENT], first: 50) {
@@ -141,4 +145,48 @@ export const EDIT_HISTORY_QUERY = /* GraphQL */ `
   }
 `;
 
-export const ALL_QUERIES = { PULL_REQUEST_QUERY, COMMITS_PAGE_QUERY, REVIEWS_PAGE_QUERY, COMMENTS_PAGE_QUERY, EDIT_HISTORY_QUERY } as const;
+/**
+ * A push: the config, and for each pushed commit (aliased c0, c1, …) its message and identities and
+ * the pull requests GitHub associates with it, with this app's check runs on each PR's head.
+ */
+export function pushQuery(count: number): string {
+  const commits = Array.from({ length: count }, (_, i) => `
+      c${i}: object(oid: $c${i}) {
+        ... on Commit {
+          oid
+          message
+          author { ${ACTOR} }
+          committer { ${ACTOR} }
+          associatedPullRequests(first: 5) {
+            nodes {
+              number
+              merged
+              headRefOid
+              commits(last: 1) {
+                nodes {
+                  commit {
+                    oid
+                    checkSuites(first: 10, filterBy: { appId: $appId }) {
+                      nodes { checkRuns(first: 20) { nodes { name conclusion title } } }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }`).join("");
+  const params = Array.from({ length: count }, (_, i) => `, $c${i}: GitObjectID!`).join("");
+  return /* GraphQL */ `
+  query countersignPush($owner: String!, $repo: String!${count > 0 ? ", $appId: Int!" : ""}${params}) {
+    orgDefaults: repository(owner: $owner, name: ".github") {
+      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+    }
+    repository(owner: $owner, name: $repo) {
+      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }${commits}
+    }
+  }
+`;
+}
+
+export const ALL_QUERIES = { PULL_REQUEST_QUERY, COMMITS_PAGE_QUERY, REVIEWS_PAGE_QUERY, COMMENTS_PAGE_QUERY, EDIT_HISTORY_QUERY, PUSH_QUERY_0: pushQuery(0), PUSH_QUERY_3: pushQuery(3) } as const;

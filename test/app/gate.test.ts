@@ -57,9 +57,18 @@ describe("AI-authored pull requests", () => {
     expect(gh.check?.title).toBe("Needs 1 more approval from someone other than @alice");
     expect(gh.check?.summary).toContain("**Operators** (accountable for the change, so they cannot countersign it): @alice (opened the pull request; authored AI-authored commit");
     expect(gh.check?.text).toContain("Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>");
-    expect(gh.summary()).toEqual(["POST countersignPullRequest", `POST ${base}/check-runs`, `POST ${base}/labels`, `POST ${base}/issues/7/labels`, `POST ${base}/issues/7/comments`]);
+    expect(gh.summary()).toEqual([
+      "POST countersignPullRequest",
+      `GET ${base}/pulls/7/files`, // AI-authored: risk needs the changed files
+      `POST ${base}/check-runs`,
+      `POST ${base}/labels`,
+      `POST ${base}/issues/7/labels`,
+      `POST ${base}/labels`,
+      `POST ${base}/issues/7/labels`,
+      `POST ${base}/issues/7/comments`,
+    ]);
     expect(gh.requests.find((r) => r.path === `${base}/labels`)?.body).toEqual({ name: "ai-authored", color: "8250df", description: expect.stringContaining("countersign") });
-    expect(w.labels).toEqual(["ai-authored"]);
+    expect(w.labels).toEqual(["ai-authored", "risk: low"]);
     expect(logs.decisions()).toEqual([expect.objectContaining({ event: "decision", repo: `${OWNER}/${REPO}`, pr: 7, outcome: "waiting", conclusion: "action_required", operators: ["alice"], tools: ["Claude Code"], check: "created", label: "added" })]);
   });
 
@@ -291,7 +300,7 @@ describe("configuration", () => {
     const { gh } = await run(w);
     expect(gh.check).toEqual(expect.objectContaining({ conclusion: "neutral", title: "[observe] Needs 1 more approval from someone other than @alice" }));
     expect(gh.check?.summary).toContain("**Observe mode**");
-    expect(w.labels).toEqual(["ai-authored"]);
+    expect(w.labels).toEqual(["ai-authored", "risk: low"]);
   });
 
   it("enabled: false reports neutral and leaves labels alone", async () => {
@@ -305,7 +314,7 @@ describe("configuration", () => {
     const w = world({ commits: [aiCommit()], config: "check_name: ai-gate\nlabels:\n  ai_authored: needs-countersign\n" });
     const { gh } = await run(w);
     expect(gh.check?.name).toBe("ai-gate");
-    expect(w.labels).toEqual(["needs-countersign"]);
+    expect(w.labels).toEqual(["needs-countersign", "risk: low"]);
   });
 
   it("min_permission: maintain looks up each approver's role once and counts only maintainers", async () => {
@@ -322,8 +331,9 @@ describe("configuration", () => {
     const w = world({ commits: [aiCommit()], config: "required_approvals: 1\n" });
     w.reviews = [review("carol", w.commits[0]?.sha ?? "")];
     const { gh, logs } = await run(w, (x, h) => Events.review(x, h));
-    expect(gh.summary().filter((r) => r.startsWith("GET") || r.startsWith("POST countersign"))).toEqual(["POST countersignPullRequest"]);
-    expect(logs.decisions()[0]).toEqual(expect.objectContaining({ requests: 1 + 4 })); // one read; check run, label (create + add), status comment
+    expect(gh.summary().filter((r) => r.startsWith("GET") || r.startsWith("POST countersign"))).toEqual(["POST countersignPullRequest", `GET ${base}/pulls/7/files`]);
+    // Reads: the pull request, and (AI-authored) its files. Writes: check run, 2 labels (create + add each), status comment.
+    expect(logs.decisions()[0]).toEqual(expect.objectContaining({ requests: 2 + 6 }));
   });
 
   it("organisation defaults from the owner's .github repository apply when the repository has none", async () => {
@@ -342,7 +352,7 @@ describe("configuration", () => {
     const w = world({ commits: [aiCommit()], config: "_extends: .github\nrequired_approvals: 2\n", orgConfig: "mode: observe\n" });
     w.reviews = [review("carol", w.commits[0]?.sha ?? "")];
     const { gh } = await run(w, (x, h) => Events.review(x, h));
-    expect(gh.summary().filter((r) => r.startsWith("GET"))).toEqual([`GET ${base}/contents/.github/countersign.yml`, `GET /repos/${OWNER}/.github/contents/.github/countersign.yml`]);
+    expect(gh.summary().filter((r) => r.startsWith("GET"))).toEqual([`GET ${base}/contents/.github/countersign.yml`, `GET /repos/${OWNER}/.github/contents/.github/countersign.yml`, `GET ${base}/pulls/7/files`]);
     expect(gh.check).toEqual(expect.objectContaining({ conclusion: "neutral", title: "[observe] Needs 1 more approval from someone other than @alice" }));
   });
 
@@ -364,8 +374,8 @@ describe("idempotence and events", () => {
     const firstWrites = gh.writes().length;
     gh.reset();
     await probot.receive(event);
-    expect(firstWrites).toBe(4); // check run, label (create + add), status comment
-    expect(gh.summary()).toEqual(["POST countersignPullRequest"]);
+    expect(firstWrites).toBe(6); // check run, ai-authored and risk labels (create + add each), status comment
+    expect(gh.summary()).toEqual(["POST countersignPullRequest", `GET ${base}/pulls/7/files`]);
   });
 
   it("a changed verdict updates the existing check run instead of creating another", async () => {

@@ -16,6 +16,8 @@ describe("the /countersign grammar", () => {
     ["/countersign revoke", expect.objectContaining({ command: expect.objectContaining({ kind: "revoke" }) })],
     ["/countersign Status", expect.objectContaining({ command: expect.objectContaining({ kind: "status" }) })],
     ["/countersign\r\n", approve()],
+    ["/countersign override prod is down, rolling back (INC-42)", expect.objectContaining({ command: expect.objectContaining({ kind: "override", reason: "prod is down, rolling back (INC-42)" }) })],
+    ["/countersign override", expect.objectContaining({ command: expect.objectContaining({ kind: "override", reason: "" }) })],
   ])("%j is a command", (body, expected) => {
     expect(parseCommands(body)).toEqual(expected);
   });
@@ -23,6 +25,8 @@ describe("the /countersign grammar", () => {
   it.each([
     ["I will /countersign later"],
     ["/countersign please"],
+    ["/countersign revoke now"],
+    ["/countersign 1a2b3c4 thanks"],
     ["/countersign 1a2b3c"],
     ["/countersign 1a2b3c4g"],
     ["/countersigned"],

@@ -8,7 +8,7 @@ describe(".github/countersign.yml", () => {
     expect(parseConfig(null)).toEqual({ ok: true, value: DEFAULT_CONFIG });
     expect(parseConfig({})).toEqual({ ok: true, value: DEFAULT_CONFIG });
     expect(DEFAULT_CONFIG).toEqual(
-      expect.objectContaining({ enabled: true, mode: "enforce", check_name: "countersign", required_approvals: 1, min_permission: "write", require_resolvable_operators: true, labels: { enabled: true, ai_authored: "ai-authored" } }),
+      expect.objectContaining({ enabled: true, mode: "enforce", check_name: "countersign", required_approvals: 1, min_permission: "write", require_resolvable_operators: true, labels: { enabled: true, ai_authored: "ai-authored", bypassed: "countersign: bypassed", overridden: "countersign: overridden" } }),
     );
   });
 

@@ -22,6 +22,8 @@ function facts(partial: Partial<PullRequestFacts>): PullRequestFacts {
     number: 7,
     url: "https://github.com/acme/infra/pull/7",
     state: "OPEN",
+    merged: false,
+    mergedBy: null,
     author: { login: "alice", type: "User", id: 1 },
     body: "",
     labels: [],
@@ -32,8 +34,11 @@ function facts(partial: Partial<PullRequestFacts>): PullRequestFacts {
     reviews: [],
     assignments: [],
     permissions: new Map(),
+    teamMembership: new Map(),
     existingCheckRun: null,
     comments: [],
+    changedFiles: 0,
+    files: null,
     ...partial,
   };
 }
