@@ -3,7 +3,6 @@
  * funnels here. It never throws for anything a user or GitHub can cause: when it cannot decide it
  * publishes a failing check that says why and how to fix it, and logs one `decision` event.
  */
-import { parse as parseYaml } from "yaml";
 import { DEFAULT_CONFIG, checkNameOf, parseConfig, type Config } from "../config/schema.js";
 import { createDetector } from "../detection/detect.js";
 import { evaluate, permissionLookups, riskTeamLookups, teamLookups } from "../gate/evaluate.js";
@@ -13,7 +12,8 @@ import { renderProblem, renderVerdict, type CheckOutput } from "../gate/render.j
 import { STATUS_MARKER, renderStatusComment } from "../gate/status-comment.js";
 import { mergeBypass, mergeBypassComment, mergeBypassIssue } from "../gate/bypass.js";
 import type { Verdict } from "../gate/evaluate.js";
-import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered, type GatheredPullRequest } from "../github/gather.js";
+import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered } from "../github/gather.js";
+import { readConfigFiles } from "./config.js";
 import type { PullRequestFacts } from "../gate/facts.js";
 import { addReactions, publishCheck, syncLabel, syncStatusComment, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
@@ -126,7 +126,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   let checkName = DEFAULT_CONFIG.check_name;
   let configProblems: string[] = [];
   try {
-    const raw = await readConfig(pull.configFiles, deps.loadConfig);
+    const raw = await readConfigFiles(pull.configFiles, deps.loadConfig);
     requests += raw.requests;
     const parsed = parseConfig(raw.value);
     if (parsed.ok) {
@@ -306,19 +306,6 @@ async function publishSafely(client: PublishClient, target: Parameters<typeof pu
     log.error({ event: "publish_failed", repo: `${target.owner}/${target.repo}`, head_sha: target.headSha, err: message(error) }, "could not publish the check run");
     return "failed";
   }
-}
-
-/**
- * The config as Probot's `context.config` would give it: the repository's `.github/countersign.yml`,
- * else the owner's `.github` repository's. Both arrive with the pull request in one query; only a file
- * using `_extends` is read through Probot (which follows it), at the cost of extra requests.
- */
-async function readConfig(files: GatheredPullRequest["configFiles"], loadConfig: () => Promise<unknown>): Promise<{ value: unknown; requests: number }> {
-  const text = files.repo ?? files.org;
-  if (text === null) return { value: null, requests: 0 };
-  const doc: unknown = parseYaml(text, { logLevel: "error" }) ?? {};
-  if (doc !== null && typeof doc === "object" && !Array.isArray(doc) && "_extends" in doc) return { value: await loadConfig(), requests: 1 };
-  return { value: doc, requests: 0 };
 }
 
 /** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */

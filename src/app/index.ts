@@ -5,6 +5,7 @@
 import type { ApplicationFunction, Context, Probot } from "probot";
 import { evaluateAndPublish, type EvaluationDeps } from "./evaluate-pr.js";
 import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
+import { handleMergeGroup } from "./merge-group.js";
 import { handlePush } from "./push.js";
 import { KeyedQueue } from "./queue.js";
 import { metrics, opsHandler, registerQueue } from "./ops.js";
@@ -129,6 +130,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on("push", async (context) => {
       const work = handlePush({ client: context.octokit, loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "push_check_crashed", err: error }, "countersign could not check a push");
+      });
+      if (options.waitForEvaluations) await work;
+    });
+
+    // GitHub's merge queue: a verdict on each merge group's head, or a required check stalls the queue.
+    app.on("merge_group.checks_requested", async (context) => {
+      const work = handleMergeGroup({ client: context.octokit, loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+        context.log.error({ event: "merge_group_crashed", err: error }, "countersign could not check a merge group");
       });
       if (options.waitForEvaluations) await work;
     });

@@ -4,14 +4,14 @@
  * deletions there. Reported with a failing check run on the pushed head, a structured log event and,
  * with `bypass.open_issue`, an issue. Human-only pushes produce no writes.
  */
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { parseConfig, type Config } from "../config/schema.js";
 import { createDetector } from "../detection/detect.js";
 import { evaluatePush, pushCheck, pushIssue, type PushFacts } from "../gate/bypass.js";
+import type { ExistingCheckRun } from "../gate/facts.js";
 import type { GatherClient } from "../github/gather.js";
 import { publishCheck, type PublishClient } from "../github/publish.js";
 import { gatherPush } from "../github/push.js";
+import { configFrom } from "./config.js";
 import { openIssue, type Log } from "./evaluate-pr.js";
 
 export const PushEventSchema = z.object({
@@ -32,22 +32,6 @@ export interface PushDeps {
   readonly loadConfig: () => Promise<unknown>;
   readonly log: Log;
   readonly appId: number;
-}
-
-/** The config a push is judged by: from the default branch, as for pull requests. */
-async function configFrom(files: { repo: string | null; org: string | null }, loadConfig: () => Promise<unknown>): Promise<Config | string> {
-  const text = files.repo ?? files.org;
-  let raw: unknown = null;
-  if (text !== null) {
-    try {
-      raw = parseYaml(text, { logLevel: "error" }) ?? {};
-    } catch (error) {
-      return `the file could not be read as YAML: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-    }
-    if (raw !== null && typeof raw === "object" && "_extends" in raw) raw = await loadConfig();
-  }
-  const parsed = parseConfig(raw);
-  return parsed.ok ? parsed.value : parsed.problems.map((p) => `${p.path}: ${p.message}`).join("; ");
 }
 
 export async function handlePush(deps: PushDeps, payload: unknown): Promise<void> {
@@ -92,13 +76,18 @@ export async function handlePush(deps: PushDeps, payload: unknown): Promise<void
   );
   let created = p.deleted;
   if (!p.deleted) {
-    const { data } = await deps.client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner, repo, ref: p.after, check_name: config.check_name, app_id: deps.appId, filter: "latest" });
-    const runs = z.object({ check_runs: z.array(z.object({ id: z.number(), status: z.string(), conclusion: z.string().nullable(), started_at: z.string().nullable().optional(), output: z.object({ title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable() }) })) }).safeParse(data);
-    const run = runs.success ? runs.data.check_runs[0] : undefined;
-    const existing = run ? { id: run.id, startedAt: run.started_at ?? null, status: run.status, conclusion: run.conclusion, title: run.output.title, summary: run.output.summary, text: run.output.text } : null;
+    const existing = await existingRunOn(deps.client, owner, repo, p.after, config.check_name, deps.appId);
     const result = await publishCheck(deps.client, { owner, repo, headSha: p.after, name: config.check_name, detailsUrl: `https://github.com/${owner}/${repo}/commit/${p.after}` }, pushCheck(report, facts), existing);
     created = result === "created";
   }
   // One issue per report: opened when the check run is first created (a redelivery finds it and stops).
   if (config.bypass.open_issue && created) await openIssue(deps.client, owner, repo, pushIssue(report, facts), deps.log, where);
+}
+
+/** This app's latest check run with this name on a commit (REST), for write-only-when-changed. */
+export async function existingRunOn(client: GatherClient, owner: string, repo: string, sha: string, name: string, appId: number): Promise<ExistingCheckRun | null> {
+  const { data } = await client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner, repo, ref: sha, check_name: name, app_id: appId, filter: "latest" });
+  const runs = z.object({ check_runs: z.array(z.object({ id: z.number(), status: z.string(), conclusion: z.string().nullable(), started_at: z.string().nullable().optional(), output: z.object({ title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable() }) })) }).safeParse(data);
+  const run = runs.success ? runs.data.check_runs[0] : undefined;
+  return run ? { id: run.id, startedAt: run.started_at ?? null, status: run.status, conclusion: run.conclusion, title: run.output.title, summary: run.output.summary, text: run.output.text } : null;
 }

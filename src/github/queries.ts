@@ -189,4 +189,38 @@ export function pushQuery(count: number): string {
 `;
 }
 
-export const ALL_QUERIES = { PULL_REQUEST_QUERY, COMMITS_PAGE_QUERY, REVIEWS_PAGE_QUERY, COMMENTS_PAGE_QUERY, EDIT_HISTORY_QUERY, PUSH_QUERY_0: pushQuery(0), PUSH_QUERY_3: pushQuery(3) } as const;
+/** The merge queue of a branch: each entry's merge-group commit and pull request, with this app's check runs on the PR's head. */
+export const MERGE_QUEUE_QUERY = /* GraphQL */ `
+  query countersignMergeQueue($owner: String!, $repo: String!, $branch: String!, $appId: Int!) {
+    orgDefaults: repository(owner: $owner, name: ".github") {
+      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+    }
+    repository(owner: $owner, name: $repo) {
+      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+      mergeQueue(branch: $branch) {
+        entries(first: 100) {
+          nodes {
+            position
+            headCommit { oid }
+            pullRequest {
+              number
+              headRefOid
+              commits(last: 1) {
+                nodes {
+                  commit {
+                    oid
+                    checkSuites(first: 10, filterBy: { appId: $appId }) {
+                      nodes { checkRuns(first: 20) { nodes { name conclusion title } } }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const ALL_QUERIES = { PULL_REQUEST_QUERY, COMMITS_PAGE_QUERY, REVIEWS_PAGE_QUERY, COMMENTS_PAGE_QUERY, EDIT_HISTORY_QUERY, PUSH_QUERY_0: pushQuery(0), PUSH_QUERY_3: pushQuery(3), MERGE_QUEUE_QUERY } as const;
