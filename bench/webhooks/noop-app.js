@@ -22,6 +22,7 @@ const EVENTS = [
   "issue_comment.edited",
   "issue_comment.deleted",
   "push",
+  "merge_group.checks_requested",
 ];
 
 export default (app) => {

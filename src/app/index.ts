@@ -55,8 +55,38 @@ const PULL_REQUEST_EVENTS = [
   "pull_request_review.dismissed",
 ] as const;
 
-/** Counts every GitHub request and remembers the rate limit GitHub reports (for /metrics). */
+/**
+ * The longest one GitHub request may take, retries included. A request that never answers would
+ * otherwise hold its pull request's queue forever; this one fails instead (and the evaluation fails
+ * closed until the next event).
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+const requestTimeout = (): number => {
+  const configured = Number(process.env.GITHUB_REQUEST_TIMEOUT_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : REQUEST_TIMEOUT_MS;
+};
+
+/**
+ * Counts every GitHub request, remembers the rate limit GitHub reports (for /metrics), and bounds
+ * each request's time.
+ */
 function instrument(octokit: Context["octokit"]): void {
+  octokit.hook.wrap("request", async (request, options) => {
+    const ms = requestTimeout();
+    const controller = new AbortController();
+    const timedOut = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener("abort", () => reject(new Error(`GitHub did not answer ${options.method} ${options.url} within ${ms} ms`)), { once: true });
+    });
+    const timer = setTimeout(() => controller.abort(), ms);
+    // The signal also aborts the request itself (and any retry of it, which then fails at once).
+    const pending = Promise.resolve(request({ ...options, request: { ...options.request, signal: controller.signal } }));
+    pending.catch(() => undefined);
+    try {
+      return await Promise.race([pending, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  });
   octokit.hook.after("request", (response) => {
     metrics.githubRequests.inc();
     const remaining = Number(response.headers["x-ratelimit-remaining"]);

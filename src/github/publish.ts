@@ -23,6 +23,12 @@ export interface CheckTarget {
 
 export type WriteResult = "created" | "updated" | "unchanged";
 
+/**
+ * Creating is not idempotent: if GitHub created the object but the answer was lost, a retry makes a
+ * second one. So creates are never retried; the next evaluation finds what was created and updates it.
+ */
+const NO_RETRY = { request: { retries: 0 } } as const;
+
 /** True when the run on GitHub already shows exactly this output. */
 export function sameCheck(existing: ExistingCheckRun | null, output: CheckOutput): boolean {
   return (
@@ -50,7 +56,7 @@ export async function publishCheck(client: PublishClient, target: CheckTarget, o
     await client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...body, check_run_id: existing.id });
     return "updated";
   }
-  await client.request("POST /repos/{owner}/{repo}/check-runs", { ...body, head_sha: target.headSha });
+  await client.request("POST /repos/{owner}/{repo}/check-runs", { ...body, head_sha: target.headSha, ...NO_RETRY });
   return "created";
 }
 
@@ -107,7 +113,7 @@ export async function syncStatusComment(client: PublishClient, target: CommentTa
     await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: target.owner, repo: target.repo, comment_id: existing.id, body });
     return "updated";
   }
-  await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: target.owner, repo: target.repo, issue_number: target.number, body });
+  await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: target.owner, repo: target.repo, issue_number: target.number, body, ...NO_RETRY });
   return "created";
 }
 

@@ -153,7 +153,7 @@ export class AppProcess {
    */
   errors(): LogLine[] {
     const refusal = (l: LogLine) => /signature does not match|signature.*(missing|invalid)/i.test(JSON.stringify(l.err ?? l.msg ?? ""));
-    return this.lines.filter((l) => l.event === "evaluation_crashed" || l.event === "push_check_crashed" || (typeof l.level === "number" && l.level >= 50 && l.event === undefined && !refusal(l)));
+    return this.lines.filter((l) => l.event === "evaluation_crashed" || l.event === "push_check_crashed" || l.event === "merge_group_crashed" || (typeof l.level === "number" && l.level >= 50 && l.event === undefined && !refusal(l)));
   }
 
   /** Resolves when `predicate` holds (checked on every log line), rejects at the deadline or if the app exits. */
@@ -207,6 +207,19 @@ export class AppProcess {
     }
   }
 
+  /** CPU time (user + system, seconds) the process has used so far, from /proc (Linux), or undefined. */
+  cpuSeconds(): number | undefined {
+    if (!this.pid || !this.alive) return undefined;
+    try {
+      const stat = readFileSync(`/proc/${this.pid}/stat`, "utf8");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** SIGTERM, then SIGKILL after `graceMs`; resolves when the process is gone. */
   async stop(graceMs = 2000): Promise<void> {
     if (this.alive) {
@@ -242,6 +255,8 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
       LOG_LEVEL: (options.logLevel ?? "info") as NodeJS.ProcessEnv["LOG_LEVEL"],
       GHE_HOST: options.githubHost,
       GHE_PROTOCOL: "http",
+      // Bound every GitHub request (the default is 30 s): a hung request fails well inside a test's deadline.
+      GITHUB_REQUEST_TIMEOUT_MS: "6000",
       // Never reach out: no webhook proxy, no Redis, no Sentry, whatever the environment says.
       WEBHOOK_PROXY_URL: "",
       NO_SMEE_SETUP: "true",

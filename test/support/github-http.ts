@@ -138,9 +138,9 @@ export class GitHubHttpDouble {
     this.faults.length = 0;
   }
 
-  /** GitHub API requests received (the token route excluded), optionally only those about one pull request. */
+  /** GitHub API requests received as an installation (the token route and `GET /app` excluded), optionally only those about one pull request. */
   apiRequests(pr?: number): LoggedRequest[] {
-    return this.log.filter((r) => !TOKEN_ROUTE.test(r.path) && (pr === undefined || r.pr === pr));
+    return this.log.filter((r) => !TOKEN_ROUTE.test(r.path) && r.path !== "/app" && (pr === undefined || r.pr === pr));
   }
 
   private takeFault(req: { method: string; path: string; operation?: string; pr?: number }): FaultHandle | undefined {
@@ -210,6 +210,7 @@ export class GitHubHttpDouble {
     const token = TOKEN_ROUTE.exec(path);
     let answer: { status: number; body: unknown; headers?: Record<string, string> };
     if (method === "POST" && token) answer = this.issueToken(req, token[1] ?? "");
+    else if (method === "GET" && path === "/app") answer = this.theApp(req);
     else if (!this.authorized(req)) answer = { status: 401, body: { message: "Bad credentials" } };
     else answer = this.world.route(method, path, body);
 
@@ -252,6 +253,17 @@ export class GitHubHttpDouble {
       status: 201,
       body: { token, expires_at: new Date(Date.now() + 3600_000).toISOString(), permissions: { checks: "write", pull_requests: "write", issues: "read", contents: "read", metadata: "read" }, repository_selection: "all" },
     };
+  }
+
+  /** `GET /app`: the app itself, for a valid app JWT (what a readiness probe asks). */
+  private theApp(req: IncomingMessage): { status: number; body: unknown } {
+    const jwt = /^bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+    const problem = jwt ? this.jwtProblem(jwt) : "no bearer JWT";
+    if (problem) {
+      this.problems.push(`GET /app refused: ${problem}`);
+      return { status: 401, body: { message: `A JSON web token could not be decoded (${problem})` } };
+    }
+    return { status: 200, body: { id: this.appId, slug: "countersign", name: "countersign", owner: { login: this.world.owner }, permissions: { checks: "write", pull_requests: "write" }, events: ["pull_request"] } };
   }
 
   private jwtProblem(jwt: string): string | undefined {

@@ -1,0 +1,215 @@
+/**
+ * Many events at once: bursts on one pull request, duplicate and out-of-order deliveries, events
+ * interleaved across 20 pull requests. The app serializes evaluations per pull request and coalesces
+ * what arrives while one runs into a single trailing evaluation, and every evaluation reads GitHub
+ * fresh and writes only what changed. So, asserted here:
+ *
+ * - a burst of events on one pull request, sent all at once, costs at most 2 evaluations, and events
+ *   spread out cost at most one evaluation each (never more evaluations than events);
+ * - writes are bounded by what changed: a pull request that went through S distinct states (its state
+ *   before the first event, and after each wave of changes) gets at most S check run writes and S
+ *   status comment writes, and the label is added at most once;
+ * - the final check of every pull request is what a fresh evaluation gives (one more event after
+ *   quiescence changes nothing and writes nothing) and what the oracle says;
+ * - nothing ever passes that should not, one status comment at most, the label at most once.
+ *
+ * The single-PR cases run exactly as in production (`probot run`). The 20-PR case runs the same app
+ * with Octokit's throttling off (test/support/probot-run-unthrottled.js): Probot's throttle lets one
+ * GraphQL query or write leave per second for the whole process, which would make 20 pull requests
+ * take minutes and, by serializing everything, hide races between evaluations of different PRs.
+ */
+import { afterAll, describe, expect, it } from "@jest/globals";
+import { requireDist } from "../support/app-process.js";
+import type { WebhookEvent } from "../support/webhooks.js";
+import { aiCommit, Env, humanCommit, isAiPull, mayPass, pull, type PullHandle } from "./kit.js";
+
+requireDist();
+
+const envs = new Set<Env>();
+async function env(options: Parameters<typeof Env.start>[0]): Promise<Env> {
+  const e = await Env.start(options);
+  envs.add(e);
+  return e;
+}
+afterAll(async () => {
+  await Promise.allSettled([...envs].map((e) => e.stop()));
+});
+
+/** Sends events with at most `concurrency` in flight. */
+async function sendAll(e: Env, events: { event: WebhookEvent; pr: number }[], concurrency = 16): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < events.length) {
+      const item = events[next++];
+      if (item) await e.send(item.event, item.pr);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+}
+
+/** A deterministic shuffle (a fixed seed: the same interleaving on every run). */
+function shuffle<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+const mainQueries = (e: Env, pr: number) => e.double.apiRequests(pr).filter((r) => r.operation === "countersignPullRequest").length;
+const writesOf = (e: Env, pr?: number) => e.double.apiRequests(pr).filter((r) => r.method !== "GET" && r.operation !== "countersignPullRequest" && r.operation !== "countersignEditHistory");
+
+const NOOPS = ["opened", "synchronize", "labeled", "review", "comment", "rerun", "check_suite"] as const;
+/** Events for a pull request that change nothing in the world (as redeliveries and no-op actions do). */
+const noise = (pr: PullHandle, i: number): WebhookEvent => pr.noop(NOOPS[i % NOOPS.length] ?? "opened");
+
+describe("bursts and ordering (production: probot run)", () => {
+  it.concurrent("a burst of 50 events on one pull request costs at most 2 evaluations and ends right", async () => {
+    const e = await env({ pulls: [pull(1, { commits: [aiCommit()] })], repo: { labelExists: true } });
+    const pr = e.pr(1);
+    pr.p.reviews.push({ id: 1, login: "carol", state: "APPROVED", commit: pr.head, submittedAt: new Date().toISOString() });
+    const events = Array.from({ length: 50 }, (_, i) => ({ event: noise(pr, i), pr: 1 }));
+    await Promise.all(events.map((x) => e.send(x.event, x.pr)));
+    await e.settle(1);
+
+    expect(e.sent.every((s) => s.status === 200)).toBe(true);
+    expect(e.app.decisions(1).length).toBeGreaterThanOrEqual(1);
+    expect(e.app.decisions(1).length).toBeLessThanOrEqual(2);
+    expect(mainQueries(e, 1)).toBe(e.app.decisions(1).length);
+    // One evaluation's writes — the check run, the status comment, each label — never repeated.
+    const writes = writesOf(e, 1).map((r) => `${r.method} ${r.path}`);
+    expect(writes.filter((w) => w.endsWith("/check-runs"))).toHaveLength(1);
+    expect(writes.filter((w) => w.endsWith("/issues/1/comments"))).toHaveLength(1);
+    expect([...e.labelAdds(1).values()].every((n) => n === 1)).toBe(true);
+    expect(e.labelAdds(1).get("ai-authored")).toBe(1);
+    expect(pr.check).toEqual(expect.objectContaining({ conclusion: "success", title: "Countersigned by @carol" }));
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("duplicate deliveries (the same delivery id 10 times) write nothing after the first", async () => {
+    const e = await env({ pulls: [pull(2, { commits: [aiCommit()] })] });
+    const pr = e.pr(2);
+    const opened = pr.opened();
+    await e.step(opened, 2);
+    const writes = writesOf(e).length;
+    const decisions = e.app.decisions(2).length;
+    await Promise.all(Array.from({ length: 10 }, () => e.send(opened, 2)));
+    await e.settle(2);
+    expect(writesOf(e).length).toBe(writes);
+    expect(e.app.decisions(2).length - decisions).toBeLessThanOrEqual(2);
+    expect(e.app.decisions(2).slice(decisions).every((d) => d.check === "unchanged")).toBe(true);
+    expect(pr.check?.conclusion).toBe("action_required");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("an older synchronize delivered after a newer one changes nothing: the check stays on the new head", async () => {
+    const first = aiCommit();
+    const e = await env({ pulls: [pull(3, { commits: [first] })] });
+    const pr = e.pr(3);
+    await e.step(pr.opened(), 3);
+    expect(pr.check?.conclusion).toBe("action_required");
+
+    const oldHead = pr.head;
+    const pushedAt = Date.now();
+    const pushed = pr.push(aiCommit());
+    const approved = pr.review("carol");
+    await Promise.all([e.send(approved, 3), e.send(pushed, 3)]);
+    await e.settle(3);
+    expect(pr.check).toEqual(expect.objectContaining({ conclusion: "success", headSha: pr.head }));
+
+    const writes = writesOf(e).length;
+    await e.step(pr.staleSynchronize(oldHead), 3);
+    expect(writesOf(e).length).toBe(writes);
+    expect(pr.check).toEqual(expect.objectContaining({ conclusion: "success", headSha: pr.head }));
+    // After the push, nothing was ever written for the old head.
+    expect(e.world.checkRunWrites.filter((w) => w.headSha === oldHead && w.at >= pushedAt)).toEqual([]);
+    expect(e.invariants()).toEqual([]);
+  });
+});
+
+describe("20 pull requests, events interleaved (throttling off)", () => {
+  it.concurrent("every pull request ends where a fresh evaluation puts it, with a bounded number of evaluations and writes", async () => {
+    const N = 20;
+    const kinds = ["human", "approved", "operator-only", "stale-then-comment"] as const;
+    const kindOf = (n: number) => kinds[(n - 1) % kinds.length] ?? "human";
+    const pulls = Array.from({ length: N }, (_, i) => pull(i + 1, { commits: kindOf(i + 1) === "human" ? [humanCommit("bob")] : [aiCommit("alice")], author: { login: kindOf(i + 1) === "human" ? "bob" : "alice", type: "User", id: 1001 } }));
+    const e = await env({ pulls, throttle: false, repo: { permissions: { carol: "write", erin: "write", dave: "read" }, labelExists: true } });
+    const prs = pulls.map((p) => e.pr(p.number));
+
+    // Wave 1: every PR opened, each delivered twice (a redelivery), all interleaved.
+    const wave1 = prs.flatMap((pr) => {
+      const opened = pr.opened();
+      return [
+        { event: opened, pr: pr.number },
+        { event: opened, pr: pr.number },
+      ];
+    });
+    // Wave 2: reviews, pushes (each followed by the stale synchronize of the head it replaced), labels.
+    const wave2 = prs.flatMap((pr) => {
+      const out: { event: WebhookEvent; pr: number }[] = [];
+      const kind = kindOf(pr.number);
+      if (kind === "approved") out.push({ event: pr.review("carol"), pr: pr.number });
+      if (kind === "operator-only") out.push({ event: pr.review("alice"), pr: pr.number });
+      if (kind === "stale-then-comment" || kind === "human") {
+        if (kind === "stale-then-comment") out.push({ event: pr.review("carol"), pr: pr.number });
+        const old = pr.head;
+        out.push({ event: pr.push(kind === "human" ? humanCommit("bob") : aiCommit("alice")), pr: pr.number });
+        out.push({ event: pr.staleSynchronize(old), pr: pr.number });
+      }
+      out.push({ event: pr.label("triage"), pr: pr.number });
+      return out;
+    });
+    // Wave 3: comments; a pinned /countersign from erin where the approval went stale.
+    const wave3 = prs.flatMap((pr) => {
+      const out = [{ event: pr.comment("dave", "Thanks for this!"), pr: pr.number }];
+      if (kindOf(pr.number) === "stale-then-comment") out.push({ event: pr.comment("erin", `/countersign ${pr.head.slice(0, 7)}`), pr: pr.number });
+      return out;
+    });
+    const waves = [wave1, wave2, wave3];
+    // Distinct states per PR: the opened state, plus one per wave that changed it (wave 2 changes every PR; wave 3 adds comments to every PR).
+    const states = 3;
+    for (const [i, wave] of waves.entries()) await sendAll(e, shuffle(wave, 7 + i), 16);
+    for (const pr of prs) await e.settle(pr.number, { timeoutMs: 30_000 });
+    await e.quiet();
+
+    const sentPerPr = new Map(prs.map((pr) => [pr.number, e.sent.filter((s) => s.pr === pr.number).length]));
+    for (const pr of prs) {
+      const kind = kindOf(pr.number);
+      const evaluations = e.app.decisions(pr.number).length;
+      const what = `#${pr.number} (${kind})`;
+      // The bounds: never more evaluations than events, one read each; writes only when the state changed.
+      expect({ what, evaluations: evaluations >= 1 && evaluations <= (sentPerPr.get(pr.number) ?? 0) }).toEqual({ what, evaluations: true });
+      expect({ what, reads: mainQueries(e, pr.number) }).toEqual({ what, reads: evaluations });
+      const writes = writesOf(e, pr.number).map((r) => r.path);
+      const checkWrites = e.world.checkRunWrites.filter((w) => w.pr === pr.number).length;
+      const statusWrites = writes.filter((path) => /\/issues\/(\d+\/)?comments/.test(path)).length;
+      const labelAdds = Math.max(0, ...e.labelAdds(pr.number).values());
+      expect({ what, checkWrites: checkWrites <= states, statusWrites: statusWrites <= states, labelAdds: labelAdds <= 1 }).toEqual({ what, checkWrites: true, statusWrites: true, labelAdds: true });
+
+      const expected = !isAiPull(pr.p) ? "success" : mayPass(pr.p, e.world.repo) ? "success" : "action_required";
+      expect({ what, conclusion: pr.check?.conclusion }).toEqual({ what, conclusion: expected });
+      expect({ what, conclusion: expected }).toEqual({ what, conclusion: kind === "operator-only" ? "action_required" : "success" });
+      expect({ what, statusComments: pr.statusComments.length }).toEqual({ what, statusComments: kind === "human" ? 0 : 1 });
+      expect({ what, labelled: pr.p.labels.filter((l) => l === "ai-authored").length }).toEqual({ what, labelled: kind === "human" ? 0 : 1 });
+    }
+    const totalEvaluations = e.app.decisions().length;
+    expect(totalEvaluations).toBeLessThan(e.sent.length);
+    expect(e.invariants()).toEqual([]);
+
+    // A fresh evaluation of every PR (Re-run) changes nothing and writes nothing.
+    const writes = writesOf(e).length;
+    const before = new Map(prs.map((pr) => [pr.number, e.app.decisions(pr.number).length]));
+    await sendAll(e, prs.map((pr) => ({ event: pr.rerun(), pr: pr.number })), 20);
+    for (const pr of prs) await e.settle(pr.number, { timeoutMs: 30_000 });
+    await e.quiet();
+    expect(writesOf(e).length).toBe(writes);
+    for (const pr of prs) {
+      const fresh = e.app.decisions(pr.number).slice(before.get(pr.number) ?? 0);
+      expect({ pr: pr.number, fresh: fresh.map((d) => d.check) }).toEqual({ pr: pr.number, fresh: ["unchanged"] });
+    }
+    expect(e.invariants()).toEqual([]);
+  });
+});

@@ -1,0 +1,199 @@
+/**
+ * GitHub misbehaving, the app in production mode (`probot run`: Octokit's retry plugin retries 5xx
+ * and dropped connections up to 3 times, after 1, 4 and 9 s; its throttling plugin waits out a
+ * primary rate limit and retries up to 3 times; a secondary rate limit is logged and NOT retried).
+ *
+ * Whatever GitHub does: nothing passes that should not (every check run write is checked against an
+ * oracle as it arrives), there is never more than one status comment or one copy of the label, every
+ * webhook is answered inside GitHub's 10-second window, and once GitHub recovers the verdict is right
+ * — by the app's own retries, or at the next event when they were not enough (GitHub does not
+ * redeliver webhooks by itself).
+ */
+import { afterAll, describe, expect, it } from "@jest/globals";
+import { requireDist } from "../support/app-process.js";
+import type { Fault } from "../support/github-http.js";
+import { aiCommit, Env, humanCommit, pull } from "./kit.js";
+
+requireDist();
+
+const envs = new Set<Env>();
+async function env(options: Parameters<typeof Env.start>[0]): Promise<Env> {
+  const e = await Env.start(options);
+  envs.add(e);
+  return e;
+}
+afterAll(async () => {
+  await Promise.allSettled([...envs].map((e) => e.stop()));
+});
+
+const MAIN = { operation: "countersignPullRequest" } as const;
+const faultsOf = (e: Env) => e.double.log.filter((r) => r.fault !== undefined).map((r) => `${r.fault}:${r.operation ?? r.path}`);
+const inject = (e: Env, fault: Fault) => e.double.inject(fault);
+async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe("GitHub failing, then recovering", () => {
+  it.concurrent("503 on every attempt: fails closed (never passes), and the next event after GitHub recovers gets it right", async () => {
+    const e = await env({ pulls: [pull(2, { commits: [aiCommit()] })] });
+    const pr = e.pr(2);
+    inject(e, { kind: "status", status: 503, match: MAIN, times: 4 });
+    await e.step(pr.opened(), 2, { timeoutMs: 40_000 });
+    expect(pr.check).toEqual(expect.objectContaining({ conclusion: "failure", title: "Cannot read this pull request from GitHub" }));
+    // Probot retries 5xx (after 1, 4, 9 s); the request budget (GITHUB_REQUEST_TIMEOUT_MS) may end the retries first.
+    expect(pr.check?.summary).toMatch(/HTTP 503|did not answer .* within 6000 ms/);
+    expect(e.app.decisions(2)).toEqual([expect.objectContaining({ outcome: "cannot-decide", reason: "gather_failed" })]);
+
+    await e.step(pr.review("carol"), 2);
+    expect(pr.check).toEqual(expect.objectContaining({ conclusion: "success", title: "Countersigned by @carol" }));
+    expect(pr.p.checkRuns).toHaveLength(1);
+    expect(e.invariants()).toEqual([]);
+  });
+
+  // Every GitHub request is bounded (GITHUB_REQUEST_TIMEOUT_MS, 6 s in these tests): a request that
+  // never answers fails, the evaluation fails closed, and the events queued behind it run.
+  it.concurrent("a request that never answers does not wedge the pull request: it times out and the next event is evaluated", async () => {
+    const e = await env({ pulls: [pull(12, { commits: [aiCommit()] })] });
+    const pr = e.pr(12);
+    inject(e, { kind: "hang", match: MAIN, times: 1 });
+    await e.send(pr.opened(), 12);
+    await waitUntil(() => e.double.log.some((r) => r.status === "hung"), 10_000);
+    await e.send(pr.review("carol"), 12);
+    // The hung evaluation times out and fails closed; the review queued behind it then runs.
+    await e.app.waitFor(() => e.app.decisions(12).length >= 2 || undefined, 15_000, "two evaluations of #12");
+    expect(pr.check?.conclusion).toBe("success");
+  });
+
+  it.concurrent("a fork re-run whose pull request look-up keeps failing is answered within GitHub's 10 s window", async () => {
+    const e = await env({ pulls: [pull(11, { commits: [aiCommit()] })] });
+    const pr = e.pr(11);
+    inject(e, { kind: "status", status: 502, match: { path: /\/commits\/[0-9a-f]{40}\/pulls$/ }, times: 4 });
+    const event = pr.rerun();
+    (event.payload.check_run as Record<string, unknown>).pull_requests = [];
+    const sent = await e.send(event, 11);
+    // The handler awaits the look-up (and its retries: 1 + 4 + 9 s), so Probot answers 202 "still processing" at 9 s.
+    expect(sent.ms).toBeLessThan(10_000);
+    expect(sent.status).toBe(202);
+    // After the last retry the handler throws: Probot logs an error, and the pull request is not evaluated.
+    await e.app.waitFor(() => e.app.errors().length > 0, 30_000, "the failed look-up to be logged");
+    expect(e.double.log.filter((r) => r.fault).length).toBe(4);
+    expect(pr.check).toBeUndefined();
+    expect(e.invariants().filter((i) => !i.startsWith("app:"))).toEqual([]);
+  });
+
+  it.concurrent("dropped connections: reads are retried; a create is not (the next event makes it), so still one status comment", async () => {
+    const e = await env({ pulls: [pull(7, { commits: [aiCommit()] })] });
+    const pr = e.pr(7);
+    inject(e, { kind: "drop", match: MAIN, times: 1 });
+    inject(e, { kind: "drop", match: { method: "POST", path: /\/issues\/7\/comments$/ }, times: 1 });
+    await e.step(pr.opened(), 7, { timeoutMs: 30_000 });
+    expect(faultsOf(e)).toEqual(["drop:countersignPullRequest", "drop:/repos/acme/infra/issues/7/comments"]);
+    expect(pr.check?.conclusion).toBe("action_required");
+    expect(pr.statusComments).toHaveLength(0);
+    await e.step(pr.review("dave", "COMMENTED"), 7, { timeoutMs: 30_000 });
+    expect(pr.statusComments).toHaveLength(1);
+    expect(pr.p.labels).toContain("ai-authored");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("502 twice on the pull request query: Probot's retry recovers inside the same evaluation", async () => {
+    const e = await env({ pulls: [pull(1, { commits: [humanCommit()] })] });
+    const pr = e.pr(1);
+    inject(e, { kind: "status", status: 502, match: MAIN, times: 2 });
+    await e.step(pr.opened(), 1, { timeoutMs: 30_000 });
+    expect(faultsOf(e)).toEqual(["status:countersignPullRequest", "status:countersignPullRequest"]);
+    expect(e.app.decisions(1)).toEqual([expect.objectContaining({ outcome: "not-ai", conclusion: "success" })]);
+    expect(pr.check?.conclusion).toBe("success");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("a primary rate limit (x-ratelimit-remaining: 0): the throttling plugin waits for the reset and retries", async () => {
+    const e = await env({ pulls: [pull(5, { commits: [humanCommit()] })] });
+    const pr = e.pr(5);
+    inject(e, { kind: "primary-rate-limit", resetSeconds: 1, match: MAIN, times: 1 });
+    await e.step(pr.opened(), 5, { timeoutMs: 30_000 });
+    expect(faultsOf(e)).toEqual(["primary-rate-limit:countersignPullRequest"]);
+    expect(e.app.decisions(5)).toEqual([expect.objectContaining({ outcome: "not-ai" })]);
+    expect(pr.check?.conclusion).toBe("success");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("slow answers (3 s for the query and for the check run write): webhooks are still answered at once", async () => {
+    const e = await env({ pulls: [pull(6, { commits: [humanCommit()] })] });
+    const pr = e.pr(6);
+    inject(e, { kind: "slow", ms: 3000, match: MAIN, times: 1 });
+    inject(e, { kind: "slow", ms: 3000, match: { method: "POST", path: /\/check-runs$/ }, times: 1 });
+    const sent = await e.step(pr.opened(), 6);
+    expect(sent.ms).toBeLessThan(1000);
+    expect(pr.check?.conclusion).toBe("success");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("a secondary rate limit on the pull request query: not retried in production; fails closed; the next event gets it right", async () => {
+    const e = await env({ pulls: [pull(3, { commits: [aiCommit()] })] });
+    const pr = e.pr(3);
+    inject(e, { kind: "secondary-rate-limit", retryAfterSeconds: 1, match: MAIN, times: 1 });
+    await e.step(pr.opened(), 3);
+    expect(faultsOf(e)).toEqual(["secondary-rate-limit:countersignPullRequest"]);
+    expect(pr.check).toEqual(expect.objectContaining({ conclusion: "failure", title: "Cannot read this pull request from GitHub" }));
+    expect(pr.check?.summary).toContain("HTTP 403");
+
+    await e.step(pr.review("carol"), 3);
+    expect(pr.check?.conclusion).toBe("success");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("a secondary rate limit on the check run write: the verdict is not published until the next event", async () => {
+    const e = await env({ pulls: [pull(4, { commits: [humanCommit()] })] });
+    const pr = e.pr(4);
+    inject(e, { kind: "secondary-rate-limit", retryAfterSeconds: 1, match: { method: "POST", path: /\/check-runs$/ }, times: 1 });
+    await e.step(pr.opened(), 4);
+    expect(pr.check).toBeUndefined();
+    expect(e.app.lines.some((l) => l.event === "publish_failed")).toBe(true);
+
+    await e.step(pr.rerun(), 4);
+    expect(pr.check?.conclusion).toBe("success");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  // Creates are never retried (src/github/publish.ts): when the answer to the status comment's POST
+  // is lost, the next evaluation finds the comment GitHub did create and updates it.
+  it.concurrent("a connection dropped after GitHub created the status comment (the answer is lost): still one status comment", async () => {
+    const e = await env({ pulls: [pull(8, { commits: [aiCommit()] })] });
+    const pr = e.pr(8);
+    inject(e, { kind: "drop", after: true, match: { method: "POST", path: /\/issues\/8\/comments$/ }, times: 1 });
+    await e.step(pr.opened(), 8, { timeoutMs: 30_000 });
+    expect(pr.check?.conclusion).toBe("action_required");
+    expect(pr.statusComments).toHaveLength(1);
+    expect(e.invariants()).toEqual([]);
+  });
+
+  it.concurrent("the installation token route failing once: the first webhook waits for the retry, well inside 10 s", async () => {
+    const e = await env({ pulls: [pull(10, { commits: [humanCommit()] })] });
+    const pr = e.pr(10);
+    inject(e, { kind: "status", status: 502, match: { path: /access_tokens$/ }, times: 1 });
+    const sent = await e.step(pr.opened(), 10);
+    expect(sent.status).toBe(200);
+    expect(sent.ms).toBeLessThan(5000);
+    expect(pr.check?.conclusion).toBe("success");
+    expect(e.invariants()).toEqual([]);
+  });
+
+  // request's evaluation queue for the life of the process — later events for it are queued behind
+
+  // the hung evaluation and never run, so the check is never written. Marked `failing` until the app
+
+  // bounds its requests (e.g. an AbortSignal timeout on each request).
+
+  // KNOWN BUG (src/github/publish.ts, syncStatusComment): Octokit's retry plugin retries the status
+
+  // comment's POST when its answer is lost, so GitHub ends up with two status comments, and only the
+
+  // first is ever updated again. Marked `failing` until fixed: it fails (as a reminder to remove the
+
+  // marker) once the app keeps one status comment here.
+});

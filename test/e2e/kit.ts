@@ -1,0 +1,299 @@
+/**
+ * The end-to-end kit: a GitHub double on loopback (`test/support/github-http.ts`) serving a world,
+ * the app as a real process (`test/support/app-process.ts`), and scenario steps that change the world
+ * the way a person would and deliver the webhook GitHub would send for it — signed, over HTTP.
+ *
+ * Waiting is event-driven: `settle` returns once the app has logged an evaluation of the pull request
+ * that started after the last webhook was sent, and then nothing more happened for that pull request
+ * for a short quiet window (long enough for a queued trailing evaluation to show itself: with
+ * Probot's throttling, a GraphQL query or write leaves at most once a second). Every wait has a
+ * deadline. Nothing here sleeps to make a result right.
+ */
+import { createHash } from "node:crypto";
+import { appKeys, startApp, type AppProcess, type LogLine } from "../support/app-process.js";
+import { GitHubHttpDouble } from "../support/github-http.js";
+import { APP_ID, GitHubWorld, headOf, human, OWNER, pull, REPO, type CheckRunWrite, type PullState, type RepoState, type WorldCommit, type WorldReview } from "../support/github-world.js";
+import { deliver, Webhooks, type Delivery, type WebhookEvent } from "../support/webhooks.js";
+
+export const INSTALLATION_ID = 77;
+export const CLAUDE = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>";
+/** Longest a webhook may take to be answered (GitHub's delivery timeout is 10 s). */
+export const GITHUB_WEBHOOK_TIMEOUT_MS = 10_000;
+
+let commitCounter = 0;
+const sha = (seed: string): string => createHash("sha1").update(`e2e ${seed} ${++commitCounter} ${process.hrtime.bigint()}`).digest("hex");
+
+/** An AI-authored commit (a Claude Code co-author trailer) by `by`. */
+export function aiCommit(by = "alice"): WorldCommit {
+  return { sha: sha("ai"), message: `Recreate the environment\n\nDone by the agent.\n\n${CLAUDE}\n`, author: human(by) };
+}
+
+export function humanCommit(by = "alice"): WorldCommit {
+  return { sha: sha("human"), message: "Fix a typo\n", author: human(by) };
+}
+
+/** Marks that make a pull request AI-authored, as the oracle sees them (independent of the app's detector). */
+export const isAiPull = (p: PullState): boolean => p.commits.some((c) => c.message.includes(CLAUDE)) || p.labels.some((l) => /^ai-(generated|assisted)$/i.test(l));
+
+/**
+ * The oracle: may this pull request's check say `success` right now? For a pull request with AI
+ * signals, only when someone who is not an operator, a human with write access, has approved the head
+ * commit (their latest decisive review), or countersigned it by comment.
+ */
+export function mayPass(p: PullState, repo: RepoState, operators: readonly string[] = ["alice"]): boolean {
+  if (!isAiPull(p)) return true;
+  const head = headOf(p);
+  const op = new Set(operators.map((o) => o.toLowerCase()));
+  const latest = new Map<string, WorldReview>();
+  for (const r of [...p.reviews].sort((a, b) => a.submittedAt.localeCompare(b.submittedAt) || a.id - b.id)) {
+    if (r.login && (r.state === "APPROVED" || r.state === "CHANGES_REQUESTED" || r.state === "DISMISSED")) latest.set(r.login.toLowerCase(), r);
+  }
+  const byReview = [...latest.values()].some((r) => r.state === "APPROVED" && r.commit === head && (r.type ?? "User") === "User" && !op.has((r.login ?? "").toLowerCase()) && r.canPush !== false && !/\[bot\]$/i.test(r.login ?? ""));
+  const canWrite = (login: string) => ["write", "maintain", "admin"].includes(repo.permissions[login] ?? "none");
+  const byComment = p.comments.some(
+    (c) => !c.byApp && !c.lastEditedAt && c.login !== null && (c.type ?? "User") === "User" && !op.has(c.login.toLowerCase()) && canWrite(c.login) && new RegExp(`^/(countersign|approve)( ${head.slice(0, 7)}[0-9a-f]*)?\\s*$`, "m").test(c.body),
+  );
+  return byReview || byComment;
+}
+
+export interface EnvOptions {
+  repo?: Partial<RepoState>;
+  pulls: PullState[];
+  /** Probot's production throttling (default true: exactly `probot run`). */
+  throttle?: boolean;
+  /** Operators, for the oracle (default: alice). */
+  operators?: string[];
+  logLevel?: string;
+}
+
+export interface SentWebhook extends Delivery {
+  pr: number | undefined;
+  event: string;
+}
+
+/** One world, its GitHub double, and the app process talking to it. */
+export class Env {
+  readonly sent: SentWebhook[] = [];
+  /** Check run writes the oracle says should not have happened (a `success` the PR had not earned). */
+  readonly violations: string[] = [];
+
+  private constructor(
+    readonly world: GitHubWorld,
+    readonly double: GitHubHttpDouble,
+    readonly app: AppProcess,
+    readonly throttled: boolean,
+  ) {}
+
+  static async start(options: EnvOptions): Promise<Env> {
+    const repo: RepoState = { permissions: {}, labelExists: false, ...options.repo };
+    const world = new GitHubWorld({ repo, pulls: options.pulls }, { owner: OWNER, repo: REPO, appId: APP_ID });
+    const double = await new GitHubHttpDouble(world, { publicKey: appKeys().publicKey }).start();
+    let app: AppProcess;
+    try {
+      app = await startApp({ githubHost: double.host, appId: APP_ID, throttle: options.throttle ?? true, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+    } catch (error) {
+      await double.close();
+      throw error;
+    }
+    const env = new Env(world, double, app, options.throttle ?? true);
+    world.onCheckRunWrite.push((w: CheckRunWrite) => {
+      const p = w.pr === undefined ? undefined : world.pull(w.pr);
+      if (w.conclusion === "success" && p && headOf(p) === w.headSha && !mayPass(p, repo, options.operators)) {
+        env.violations.push(`#${p.number}: check run ${w.id} written as success (${w.title}) on ${w.headSha.slice(0, 7)}, which has no eligible approval`);
+      }
+    });
+    return env;
+  }
+
+  async stop(): Promise<void> {
+    await this.app.stop();
+    await this.double.close();
+  }
+
+  pr(number: number): PullHandle {
+    const p = this.world.pull(number);
+    if (!p) throw new Error(`no pull request #${number} in the world`);
+    return new PullHandle(this, p);
+  }
+
+  /** Delivers a webhook to the app, signed, and records how long it took to be answered. */
+  async send(event: WebhookEvent, pr?: number, options: Parameters<typeof deliver>[3] = {}): Promise<SentWebhook> {
+    const d = await deliver(this.app.webhookUrl, this.app.secret, event, options);
+    const sent = { ...d, pr, event: `${event.name}.${String(event.payload.action ?? "")}` };
+    this.sent.push(sent);
+    return sent;
+  }
+
+  /** When an evaluation logged by the app started (ms since the epoch). */
+  static started(d: LogLine): number {
+    return Number(d.time) - Number(d.duration_ms ?? 0);
+  }
+
+  /**
+   * Waits until the app is done with this pull request: an evaluation that started after the last
+   * webhook for it was sent has been logged (unless `evaluates: false`), then a quiet window passes
+   * without any request or evaluation for it.
+   */
+  async settle(pr: number, options: { evaluates?: boolean; timeoutMs?: number } = {}): Promise<void> {
+    const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+    const lastSent = Math.max(0, ...this.sent.filter((s) => s.pr === pr).map((s) => s.sentAt));
+    if (options.evaluates !== false) {
+      await this.app.waitFor(() => this.app.decisions(pr).some((d) => Env.started(d) >= lastSent - 1), Math.max(1, deadline - Date.now()), `an evaluation of #${pr} started after the last webhook`);
+    }
+    for (;;) {
+      const forPr = this.double.log.filter((r) => r.pr === pr);
+      const lastActivity = Math.max(0, ...forPr.map((r) => r.at + r.ms), ...this.app.decisions(pr).map((d) => Number(d.time)));
+      // With Probot's throttling a queued GraphQL query or write leaves at most 1 s after the previous
+      // one (of any pull request: the limiter is process-wide), so a pending trailing evaluation
+      // shows itself by then; without it, at once.
+      const lastWriteClass = Math.max(0, ...this.double.log.filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens")).map((r) => r.at));
+      const quietUntil = this.throttled ? Math.max(lastActivity + 300, lastWriteClass + 1200) : lastActivity + 300;
+      const wait = quietUntil - Date.now();
+      if (wait <= 0) return;
+      if (Date.now() + wait > deadline) throw new Error(`#${pr} did not settle: still active at the deadline\n${this.app.tail()}`);
+      await new Promise((r) => setTimeout(r, Math.min(wait, 250)));
+    }
+  }
+
+  /** Waits until neither the double nor the app's log has seen anything for `quietMs` (all pull requests). */
+  async quiet(quietMs = 500, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const last = Math.max(0, ...this.double.log.map((r) => r.at + r.ms), ...this.app.lines.map((l) => Number(l.time ?? 0)));
+      const wait = last + quietMs - Date.now();
+      if (wait <= 0) return;
+      if (Date.now() + wait > deadline) throw new Error(`the app did not go quiet\n${this.app.tail()}`);
+      await new Promise((r) => setTimeout(r, Math.min(wait, 250)));
+    }
+  }
+
+  /** Sends and waits for the app to be done with the pull request. */
+  async step(event: WebhookEvent, pr: number, options: { evaluates?: boolean; timeoutMs?: number } = {}): Promise<SentWebhook> {
+    const s = await this.send(event, pr);
+    await this.settle(pr, options);
+    return s;
+  }
+
+  /** How many times each label was added to a pull request (from the requests' bodies). */
+  labelAdds(pr: number): Map<string, number> {
+    const adds = new Map<string, number>();
+    for (const r of this.world.requests) {
+      if (r.method !== "POST" || r.path !== `/repos/${OWNER}/${REPO}/issues/${pr}/labels`) continue;
+      for (const l of (r.body as { labels?: string[] } | undefined)?.labels ?? []) adds.set(l, (adds.get(l) ?? 0) + 1);
+    }
+    return adds;
+  }
+
+  /** Everything that must hold whatever the scenario: no violations, no problems at the double, no crash, webhooks answered in time. */
+  invariants(): string[] {
+    const out = [...this.violations, ...this.double.problems.map((p) => `double: ${p}`)];
+    for (const e of this.app.errors()) out.push(`app: ${JSON.stringify(e).slice(0, 300)}`);
+    for (const s of this.sent) {
+      if (s.status !== 200 && s.status !== 202) out.push(`webhook ${s.event} answered ${s.status}`);
+      if (s.ms >= GITHUB_WEBHOOK_TIMEOUT_MS) out.push(`webhook ${s.event} answered after ${Math.round(s.ms)} ms`);
+    }
+    for (const p of this.world.pulls) {
+      const status = this.world.statusComments(p.number).length;
+      if (status > 1) out.push(`#${p.number}: ${status} status comments`);
+      const labels = new Map<string, number>();
+      for (const l of p.labels) labels.set(l.toLowerCase(), (labels.get(l.toLowerCase()) ?? 0) + 1);
+      for (const [l, n] of labels) if (n > 1) out.push(`#${p.number}: label ${l} ${n} times`);
+      const heads = new Map<string, number>();
+      for (const r of p.checkRuns) heads.set(`${r.headSha}/${r.name}`, (heads.get(`${r.headSha}/${r.name}`) ?? 0) + 1);
+      for (const [h, n] of heads) if (n > 1) out.push(`#${p.number}: ${n} check runs for ${h}`);
+    }
+    return out;
+  }
+}
+
+/** Steps on one pull request: each changes the world as GitHub would, and returns the webhook it sends. */
+export class PullHandle {
+  constructor(
+    private readonly env: Env,
+    readonly p: PullState,
+  ) {}
+
+  get number(): number {
+    return this.p.number;
+  }
+
+  get head(): string {
+    return headOf(this.p);
+  }
+
+  private target(head = this.head) {
+    return { owner: OWNER, repo: REPO, number: this.p.number, head, installationId: INSTALLATION_ID };
+  }
+
+  get check() {
+    return this.env.world.check(this.p.number);
+  }
+
+  get statusComments() {
+    return this.env.world.statusComments(this.p.number);
+  }
+
+  opened(): WebhookEvent {
+    return Webhooks.pullRequest(this.target(), "opened");
+  }
+
+  push(commit: WorldCommit): WebhookEvent {
+    this.p.commits.push(commit);
+    return Webhooks.pullRequest(this.target(), "synchronize");
+  }
+
+  /** A `synchronize` payload for an older head (as a late, out-of-order delivery would carry). */
+  staleSynchronize(head: string): WebhookEvent {
+    return Webhooks.pullRequest(this.target(head), "synchronize");
+  }
+
+  review(login: string, state: WorldReview["state"] = "APPROVED", more: Partial<WorldReview> = {}): WebhookEvent {
+    const id = 100_000 + Math.floor(Math.random() * 800_000);
+    this.p.reviews.push({ id, login, state, commit: this.head, submittedAt: new Date().toISOString(), ...more });
+    return Webhooks.review(this.target(), "submitted", { login, state, commit: this.head });
+  }
+
+  comment(login: string, body: string): WebhookEvent {
+    const id = 100_000 + Math.floor(Math.random() * 800_000);
+    this.p.comments.push({ id, login, body, createdAt: new Date().toISOString() });
+    return Webhooks.comment(this.target(), "created", { login, body, id });
+  }
+
+  label(name: string, by = "carol"): WebhookEvent {
+    if (!this.p.labels.includes(name)) this.p.labels.push(name);
+    return Webhooks.pullRequest(this.target(), "labeled", { label: name, sender: by });
+  }
+
+  merge(by = "carol"): WebhookEvent {
+    this.p.merged = true;
+    this.p.mergedBy = by;
+    this.p.state = "MERGED";
+    return Webhooks.pullRequest(this.target(), "merged", { merged: true, sender: by });
+  }
+
+  /** The webhook of an action that changes nothing in the world (what redeliveries and no-op actions look like). */
+  noop(kind: "opened" | "synchronize" | "labeled" | "review" | "comment" | "rerun" | "check_suite"): WebhookEvent {
+    const t = this.target();
+    switch (kind) {
+      case "opened":
+      case "synchronize":
+        return Webhooks.pullRequest(t, kind);
+      case "labeled":
+        return Webhooks.pullRequest(t, "labeled", { label: this.p.labels[0] ?? "triage", sender: "carol" });
+      case "review":
+        return Webhooks.review(t, "submitted", { login: "carol", state: "COMMENTED" });
+      case "comment":
+        return Webhooks.comment(t, "created", { login: "dave", body: "thanks" });
+      case "check_suite":
+        return Webhooks.checkSuite(t, "requested");
+      default:
+        return this.rerun();
+    }
+  }
+
+  rerun(): WebhookEvent {
+    return Webhooks.checkRunRerequested(this.target(), [this.p.number], APP_ID);
+  }
+}
+
+export { headOf, human, pull };
