@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { evaluateMergeGroup, type QueueEntry } from "../gate/merge-group.js";
-import type { GatherClient } from "../github/gather.js";
+import { queryWithOrgDefaults, type GatherClient } from "../github/gather.js";
 import { publishCheck, type PublishClient } from "../github/publish.js";
 import { MERGE_QUEUE_QUERY } from "../github/queries.js";
 import { configFrom } from "./config.js";
@@ -64,14 +64,10 @@ export async function handleMergeGroup(deps: MergeGroupDeps, payload: unknown): 
 
   let data: unknown;
   try {
-    data = await deps.client.graphql(MERGE_QUEUE_QUERY, { owner, repo, branch, appId: deps.appId });
+    data = await queryWithOrgDefaults(deps.client, MERGE_QUEUE_QUERY, { owner, repo, branch, appId: deps.appId });
   } catch (error) {
-    const e = error as { errors?: { path?: unknown[] }[]; data?: unknown };
-    if (!(Array.isArray(e.errors) && e.errors.every((x) => Array.isArray(x.path) && x.path[0] === "orgDefaults") && e.data)) {
-      deps.log.error({ event: "merge_group_failed", ...where, err: error instanceof Error ? error.message : String(error) }, "could not read the merge queue");
-      return;
-    }
-    data = { ...(e.data as object), orgDefaults: null };
+    deps.log.error({ event: "merge_group_failed", ...where, err: error instanceof Error ? error.message : String(error) }, "could not read the merge queue");
+    return;
   }
   const queue = QueueSchema.safeParse(data);
   if (!queue.success) {

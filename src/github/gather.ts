@@ -235,12 +235,13 @@ async function allPages<N>(first: Connection<N>, what: string, next: (after: str
 }
 
 /**
- * GraphQL answers with an error (and partial data) when the owner has no `.github` repository, or the
- * app cannot see it: that only means there are no organisation defaults.
+ * Runs a query that also reads the owner's `.github` repository (aliased `orgDefaults`). GraphQL
+ * answers with an error and partial data when there is no such repository, or the app cannot see
+ * it: that only means there are no organisation defaults. Any other error is thrown.
  */
-async function mainQuery(client: GatherClient, variables: Record<string, unknown>): Promise<unknown> {
+export async function queryWithOrgDefaults(client: GatherClient, query: string, variables: Record<string, unknown>): Promise<unknown> {
   try {
-    return await client.graphql(PULL_REQUEST_QUERY, variables);
+    return await client.graphql(query, variables);
   } catch (error) {
     const e = error as { errors?: { path?: unknown[]; type?: string }[]; data?: unknown };
     const onlyOrgDefaults = Array.isArray(e.errors) && e.errors.length > 0 && e.errors.every((x) => Array.isArray(x.path) && x.path[0] === "orgDefaults");
@@ -253,7 +254,7 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
   let requests = 0;
   const vars = { owner: req.owner, repo: req.repo, number: req.number };
   requests++;
-  const main = parse(MainSchema, await mainQuery(client, { ...vars, appId: req.appId }), "the pull request");
+  const main = parse(MainSchema, await queryWithOrgDefaults(client, PULL_REQUEST_QUERY, { ...vars, appId: req.appId }), "the pull request");
   const pr = main.repository?.pullRequest;
   if (!main.repository || !pr) throw new IncompleteDataError(`pull request ${req.owner}/${req.repo}#${req.number} was not found (deleted, or the app cannot see the repository)`);
 

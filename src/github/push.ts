@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { GitActor } from "../gate/facts.js";
 import type { PushedCommit } from "../gate/bypass.js";
 import type { GatherClient } from "./gather.js";
-import { IncompleteDataError } from "./gather.js";
+import { IncompleteDataError, queryWithOrgDefaults } from "./gather.js";
 import { pushQuery } from "./queries.js";
 
 const ZERO = /^0{40}$/;
@@ -83,15 +83,8 @@ export async function gatherPush(
   for (let i = 0; i === 0 || i < shas.length; i += 100) {
     const batch = shas.slice(i, i + 100);
     requests++;
-    let data: unknown;
-    try {
-      const vars = batch.length > 0 ? { appId: push.appId, ...Object.fromEntries(batch.map((sha, j) => [`c${j}`, sha])) } : {};
-      data = await client.graphql(pushQuery(batch.length), { owner: push.owner, repo: push.repo, ...vars });
-    } catch (error) {
-      const e = error as { errors?: { path?: unknown[] }[]; data?: unknown };
-      if (!(Array.isArray(e.errors) && e.errors.every((x) => Array.isArray(x.path) && x.path[0] === "orgDefaults") && e.data)) throw error;
-      data = { ...(e.data as object), orgDefaults: null };
-    }
+    const vars = batch.length > 0 ? { appId: push.appId, ...Object.fromEntries(batch.map((sha, j) => [`c${j}`, sha])) } : {};
+    const data = await queryWithOrgDefaults(client, pushQuery(batch.length), { owner: push.owner, repo: push.repo, ...vars });
     const root = z.object({ orgDefaults: z.object({ configFile: ConfigFileSchema }).nullable().optional(), repository: z.record(z.string(), z.unknown()) }).parse(data);
     if (i === 0) configFiles = { repo: z.object({ text: z.string().nullable().optional() }).nullable().optional().parse(root.repository.configFile)?.text ?? null, org: root.orgDefaults?.configFile?.text ?? null };
     batch.forEach((sha, j) => {

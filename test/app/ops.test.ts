@@ -4,35 +4,11 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { generateKeyPairSync } from "node:crypto";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort, waitForAnswer } from "../helpers/process.js";
 import { afterEach, describe, expect, it } from "@jest/globals";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function until(url: string, child: ChildProcess): Promise<Response> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}`);
-    try {
-      return await fetch(url);
-    } catch {
-      if (Date.now() > deadline) throw new Error(`no answer from ${url}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe("the app as a process", () => {
   let child: ChildProcess | undefined;
@@ -62,7 +38,7 @@ describe("the app as a process", () => {
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child?.on("exit", (code) => resolve(code)));
 
-    const health = await until(`http://127.0.0.1:${port}/healthz`, child);
+    const health = await waitForAnswer(`http://127.0.0.1:${port}/healthz`, child);
     expect([health.status, await health.json()]).toEqual([200, { status: "ok" }]);
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(503);

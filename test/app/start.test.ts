@@ -3,36 +3,11 @@
  * registration page without trying to create a smee.io channel, and we must say what to do next.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
+import { freePort, waitForAnswer } from "../helpers/process.js";
 import { afterEach, describe, expect, it } from "@jest/globals";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
-
-async function waitFor(url: string, child: ChildProcess, timeoutMs: number): Promise<Response> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`app exited with ${child.exitCode}`);
-    try {
-      return await fetch(url);
-    } catch {
-      if (Date.now() > deadline) throw new Error(`no answer from ${url}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 describe("npm start without credentials", () => {
   let child: ChildProcess | undefined;
@@ -48,7 +23,7 @@ describe("npm start without credentials", () => {
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
 
-    const page = await waitFor(`http://127.0.0.1:${port}/probot`, child, 20_000);
+    const page = await waitForAnswer(`http://127.0.0.1:${port}/probot`, child);
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("countersign");
