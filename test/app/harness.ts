@@ -34,7 +34,7 @@ export class GitHubDouble {
     const scope = nock(API).persist();
     const handle = (method: string) =>
       (uri: string, body: unknown): nock.ReplyFnResult => {
-        const reply = this.world.route(method, decodeURIComponent(uri.split("?")[0] ?? uri), body);
+        const reply = this.world.route(method, decodeURIComponent(uri.split("?")[0] ?? uri), body, new URLSearchParams(uri.split("?")[1] ?? ""));
         return reply.headers ? [reply.status, reply.body as nock.Body, reply.headers] : [reply.status, reply.body as nock.Body];
       };
     scope.get(/.*/).reply(handle("GET"));

@@ -212,7 +212,7 @@ export class GitHubHttpDouble {
     if (method === "POST" && token) answer = this.issueToken(req, token[1] ?? "");
     else if (method === "GET" && path === "/app") answer = this.theApp(req);
     else if (!this.authorized(req)) answer = { status: 401, body: { message: "Bad credentials" } };
-    else answer = this.world.route(method, path, body);
+    else answer = this.world.route(method, path, body, url.searchParams);
 
     if (fault?.kind === "drop") {
       this.log.push({ ...entry, status: "dropped", fault: fault.kind, ms: Date.now() - at });

@@ -407,8 +407,8 @@ export class GitHubWorld {
     return undefined;
   }
 
-  /** Answers one request. `path` is decoded and GitHub-relative, without the query string. */
-  route(method: string, path: string, body: unknown): Reply {
+  /** Answers one request. `path` is decoded and GitHub-relative, without the query string (`query`). */
+  route(method: string, path: string, body: unknown, query: URLSearchParams = new URLSearchParams()): Reply {
     const at = Date.now();
     const pr = this.prOf(method, path, body);
     if (method === "POST" && path === "/graphql") {
@@ -420,7 +420,7 @@ export class GitHubWorld {
       return this.graphql(operation, query, vars);
     }
     this.requests.push({ method, path, ...(body === undefined || body === "" ? {} : { body }), ...(pr === undefined ? {} : { pr }), at });
-    return this.rest(method, path, body);
+    return this.rest(method, path, body, query);
   }
 
   private problem(message: string, status = 599): Reply {
@@ -428,7 +428,7 @@ export class GitHubWorld {
     return { status, body: { message } };
   }
 
-  private rest(method: string, path: string, body: unknown): Reply {
+  private rest(method: string, path: string, body: unknown, query: URLSearchParams): Reply {
     const w = this.repo;
     const base = `/repos/${this.owner}/${this.name}`;
     if (method === "GET" && path === `${base}/contents/.github/countersign.yml`) {
@@ -509,7 +509,11 @@ export class GitHubWorld {
     if (method === "GET" && files) {
       const p = this.pull(Number(files[1]));
       if (!p) return { status: 404, body: { message: "Not Found" } };
-      return { status: 200, body: p.files ?? [] };
+      // As GitHub: pages of per_page (default 30, at most 100), and never more than 3,000 files in all.
+      const perPage = Math.min(Number(query.get("per_page") ?? 30) || 30, 100);
+      const page = Number(query.get("page") ?? 1) || 1;
+      const listed = (p.files ?? []).slice(0, 3000);
+      return { status: 200, body: listed.slice((page - 1) * perPage, page * perPage) };
     }
     if (method === "POST" && path === `${base}/issues`) {
       const b = body as { title: string; body: string };
