@@ -9,13 +9,13 @@
  * check run on the merged head (only runs posted by the app count: anyone can post a status of the
  * same name).
  */
-import { parseArgs } from "node:util";
+
 import { z } from "zod";
 import { DEFAULT_DETECTION_CONFIG, createDetector, type CommitDetection, type Detector } from "../detection/detect.js";
 import type { DetectionConfig } from "../detection/config.js";
 import type { Account, CommitFact, GitActor, PullRequestFacts } from "../gate/facts.js";
 import { asPerson, findOperators } from "../gate/operators.js";
-import { UsageError, type Io } from "./io.js";
+import { onePositional, parseFlags, UsageError, type Io } from "./io.js";
 import {
   AppSlugSchema,
   CONFIG_PATH,
@@ -23,7 +23,6 @@ import {
   DEFAULT_APP_SLUG,
   RepoArgSchema,
   createGitHub,
-  errorText,
   failure,
   readConfig,
   readConfigText,
@@ -277,31 +276,19 @@ const ArgsSchema = z.object({
 });
 
 function parse(argv: readonly string[], now: Date): AuditOptions | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
+  const parsed = parseFlags("audit", argv, {
         since: { type: "string" },
         until: { type: "string" },
         format: { type: "string" },
         "check-name": { type: "string" },
         "app-slug": { type: "string" },
         help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    const raw = errorText(error);
-    throw new UsageError(`audit: ${(raw.split(". ")[0] ?? raw).replace(/\.$/, "")} (see countersign audit --help)`);
-  }
+      });
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  if (positionals.length === 0) throw new UsageError("audit: which repository? give it as OWNER/REPO (see countersign audit --help)");
-  if (positionals.length > 1) throw new UsageError(`audit: unexpected argument '${positionals[1] ?? ""}' (one repository per run; see countersign audit --help)`);
+  const repository = onePositional("audit", positionals);
   const result = ArgsSchema.safeParse({
-    ref: positionals[0],
+    ref: repository,
     since: values.since,
     until: values.until,
     format: values.format,

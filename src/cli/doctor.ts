@@ -11,9 +11,9 @@
  * Exit status: 0 all ✔; 1 some ✘; 2 doctor could not check (bad usage, repository not readable, or
  * the token lacks a permission a check needs).
  */
-import { parseArgs } from "node:util";
+
 import { z } from "zod";
-import { UsageError, type Io } from "./io.js";
+import { onePositional, parseFlags, type Io } from "./io.js";
 import {
   AppSlugSchema,
   CONFIG_PATH,
@@ -22,7 +22,6 @@ import {
   REPO_NOT_FOUND_FIX,
   RepoArgSchema,
   createGitHub,
-  errorText,
   failure,
   githubMessage,
   rateLimitReset,
@@ -62,23 +61,11 @@ interface DoctorOptions {
 const ArgsSchema = z.object({ ref: RepoArgSchema, appSlug: AppSlugSchema.default(DEFAULT_APP_SLUG), checkName: CheckNameSchema.optional() });
 
 function parse(argv: readonly string[]): DoctorOptions | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: { "app-slug": { type: "string" }, "check-name": { type: "string" }, help: { type: "boolean", short: "h" } },
-    });
-  } catch (error) {
-    const raw = errorText(error);
-    throw new UsageError(`doctor: ${(raw.split(". ")[0] ?? raw).replace(/\.$/, "")} (see countersign doctor --help)`);
-  }
+  const parsed = parseFlags("doctor", argv, { "app-slug": { type: "string" }, "check-name": { type: "string" }, help: { type: "boolean", short: "h" } });
   const { values, positionals } = parsed;
   if (values.help) return "help";
-  if (positionals.length === 0) throw new UsageError("doctor: which repository? give it as OWNER/REPO (see countersign doctor --help)");
-  if (positionals.length > 1) throw new UsageError(`doctor: unexpected argument '${positionals[1] ?? ""}' (one repository per run; see countersign doctor --help)`);
-  const result = ArgsSchema.safeParse({ ref: positionals[0], appSlug: values["app-slug"], checkName: values["check-name"] });
+  const repository = onePositional("doctor", positionals);
+  const result = ArgsSchema.safeParse({ ref: repository, appSlug: values["app-slug"], checkName: values["check-name"] });
   if (!result.success) throw usage("doctor", result.error);
   return result.data;
 }

@@ -3,12 +3,11 @@
  *
  * Loads only the detector and the git reader; reads history with one streaming `git log`.
  */
-import { parseArgs } from "node:util";
 import { createDetector, type CommitDetection, type Detector } from "../detection/detect.js";
 import { classify, DEFAULT_RISK, type ChangedFile, type RiskVerdict } from "../risk/classify.js";
 import type { RiskConfig } from "../risk/config.js";
 import { readLogBatches, GitError } from "../git/log.js";
-import { UsageError, type Io } from "./io.js";
+import { parseFlags, UsageError, type Io } from "./io.js";
 
 export const SCAN_HELP = `Usage: countersign scan [options] [REVISION-RANGE...]
 
@@ -45,27 +44,14 @@ interface ScanOptions {
 }
 
 function parse(argv: readonly string[]): ScanOptions | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        repo: { type: "string" },
-        json: { type: "boolean" },
-        all: { type: "boolean" },
-        "fail-on-ai": { type: "boolean" },
-        config: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    // node:util's messages name the flag; keep the first sentence and point at --help.
-    const raw = typeof (error as { message?: unknown }).message === "string" ? (error as { message: string }).message : String(error);
-    const message = raw.split(". ")[0] ?? raw;
-    throw new UsageError(`scan: ${message.replace(/\.$/, "")} (see countersign scan --help)`);
-  }
+  const parsed = parseFlags("scan", argv, {
+    repo: { type: "string" },
+    json: { type: "boolean" },
+    all: { type: "boolean" },
+    "fail-on-ai": { type: "boolean" },
+    config: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   const { values, positionals } = parsed;
   if (values.help) return "help";
   const repo = values.repo ?? ".";
