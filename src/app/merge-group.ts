@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { evaluateMergeGroup, type QueueEntry } from "../gate/merge-group.js";
-import { queryWithOrgDefaults, type GatherClient } from "../github/gather.js";
+import { ConfigFileSchema, queryWithOrgDefaults, type GatherClient } from "../github/gather.js";
 import { publishCheck, type PublishClient } from "../github/publish.js";
 import { MERGE_QUEUE_QUERY } from "../github/queries.js";
 import { configFrom } from "./config.js";
@@ -19,9 +19,9 @@ export const MergeGroupEventSchema = z.object({
 
 const RunsSchema = z.array(z.object({ name: z.string(), conclusion: z.string().nullable(), title: z.string().nullable() }).nullable());
 const QueueSchema = z.object({
-  orgDefaults: z.object({ configFile: z.object({ text: z.string().nullable().optional() }).nullable().optional() }).nullable().optional(),
+  orgDefaults: z.object({ configFile: ConfigFileSchema }).nullable().optional(),
   repository: z.object({
-    configFile: z.object({ text: z.string().nullable().optional() }).nullable().optional(),
+    configFile: ConfigFileSchema,
     mergeQueue: z
       .object({
         entries: z.object({

@@ -99,7 +99,8 @@ const ReviewsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchem
 const CommentsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommentNodeSchema.nullable()) });
 const CheckRunSchema = z.object({ databaseId: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable(), startedAt: z.string().nullable() });
 
-const ConfigFileSchema = z.object({ text: z.string().nullable().optional() }).nullable().optional();
+/** A config file blob as the queries read it (`CONFIG_FILE` in queries.ts). */
+export const ConfigFileSchema = z.object({ text: z.string().nullable().optional() }).nullable().optional();
 const MainSchema = z.object({
   orgDefaults: z.object({ configFile: ConfigFileSchema }).nullable().optional(),
   repository: z

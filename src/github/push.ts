@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { GitActor } from "../gate/facts.js";
 import type { PushedCommit } from "../gate/bypass.js";
 import type { GatherClient } from "./gather.js";
-import { IncompleteDataError, queryWithOrgDefaults } from "./gather.js";
+import { ConfigFileSchema, IncompleteDataError, queryWithOrgDefaults } from "./gather.js";
 import { pushQuery } from "./queries.js";
 
 const ZERO = /^0{40}$/;
@@ -45,7 +45,6 @@ const CommitSchema = z
     }),
   })
   .nullable();
-const ConfigFileSchema = z.object({ text: z.string().nullable().optional() }).nullable().optional();
 
 const toActor = (a: z.infer<typeof ActorSchema>): GitActor => ({ name: a?.name ?? "", email: a?.email ?? "", user: a?.user ? { login: a.user.login } : null });
 
@@ -86,7 +85,7 @@ export async function gatherPush(
     const vars = batch.length > 0 ? { appId: push.appId, ...Object.fromEntries(batch.map((sha, j) => [`c${j}`, sha])) } : {};
     const data = await queryWithOrgDefaults(client, pushQuery(batch.length), { owner: push.owner, repo: push.repo, ...vars });
     const root = z.object({ orgDefaults: z.object({ configFile: ConfigFileSchema }).nullable().optional(), repository: z.record(z.string(), z.unknown()) }).parse(data);
-    if (i === 0) configFiles = { repo: z.object({ text: z.string().nullable().optional() }).nullable().optional().parse(root.repository.configFile)?.text ?? null, org: root.orgDefaults?.configFile?.text ?? null };
+    if (i === 0) configFiles = { repo: ConfigFileSchema.parse(root.repository.configFile)?.text ?? null, org: root.orgDefaults?.configFile?.text ?? null };
     batch.forEach((sha, j) => {
       const c = CommitSchema.parse(root.repository[`c${j}`] ?? null);
       if (!c) throw new IncompleteDataError(`commit ${sha.slice(0, 7)} of the push could not be read`);

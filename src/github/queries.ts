@@ -10,6 +10,9 @@
 
 const ACTOR = `name email user { login databaseId }`;
 
+/** `.github/countersign.yml` on the default branch; read from the repository and from the owner's `.github` repository (aliased `orgDefaults`). */
+const CONFIG_FILE = `configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }`;
+
 const COMMIT_FIELDS = `
   commit {
     oid
@@ -52,10 +55,10 @@ const COMMENT_FIELDS = `
 export const PULL_REQUEST_QUERY = /* GraphQL */ `
   query countersignPullRequest($owner: String!, $repo: String!, $number: Int!, $appId: Int!) {
     orgDefaults: repository(owner: $owner, name: ".github") {
-      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+      ${CONFIG_FILE}
     }
     repository(owner: $owner, name: $repo) {
-      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+      ${CONFIG_FILE}
       pullRequest(number: $number) {
         number
         url
@@ -180,10 +183,10 @@ export function pushQuery(count: number): string {
   return /* GraphQL */ `
   query countersignPush($owner: String!, $repo: String!${count > 0 ? ", $appId: Int!" : ""}${params}) {
     orgDefaults: repository(owner: $owner, name: ".github") {
-      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+      ${CONFIG_FILE}
     }
     repository(owner: $owner, name: $repo) {
-      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }${commits}
+      ${CONFIG_FILE}${commits}
     }
   }
 `;
@@ -193,10 +196,10 @@ export function pushQuery(count: number): string {
 export const MERGE_QUEUE_QUERY = /* GraphQL */ `
   query countersignMergeQueue($owner: String!, $repo: String!, $branch: String!, $appId: Int!) {
     orgDefaults: repository(owner: $owner, name: ".github") {
-      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+      ${CONFIG_FILE}
     }
     repository(owner: $owner, name: $repo) {
-      configFile: object(expression: "HEAD:.github/countersign.yml") { ... on Blob { text } }
+      ${CONFIG_FILE}
       mergeQueue(branch: $branch) {
         entries(first: 100) {
           nodes {
