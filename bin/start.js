@@ -5,8 +5,12 @@
 // http://localhost:3000. Unless told otherwise it would first try to create a smee.io webhook proxy
 // channel over the internet; without a WEBHOOK_PROXY_URL we tell it not to, so the app starts
 // offline too, and say what to do next.
+//
+// Probot runs with countersign's Octokit (src/github/octokit.ts): requests are paced by GitHub's
+// documented secondary rate limits instead of plugin-throttling's one write or GraphQL query per second.
 import { run } from "probot";
 import { drain } from "../dist/app/ops.js";
+import { CountersignOctokit } from "../dist/github/octokit.js";
 
 const hasCredentials = Boolean(process.env.APP_ID && (process.env.PRIVATE_KEY || process.env.PRIVATE_KEY_PATH));
 if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
@@ -23,7 +27,7 @@ if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
 
 let server;
 try {
-  server = await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname]);
+  server = await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname], { Octokit: CountersignOctokit });
 } catch (error) {
   // e.g. the app refusing to start in production without a real WEBHOOK_SECRET (src/app/index.ts).
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -6,7 +6,7 @@
 import { DEFAULT_CONFIG, checkNameOf, parseConfig, type Config } from "../config/schema.js";
 import { createDetector } from "../detection/detect.js";
 import { evaluate, permissionLookups, riskTeamLookups, teamLookups } from "../gate/evaluate.js";
-import { gatherFiles } from "../github/files.js";
+import { gatherFiles, type FilesCache } from "../github/files.js";
 import { TIERS, type Tier } from "../risk/rules.js";
 import { renderProblem, renderVerdict, type CheckOutput } from "../gate/render.js";
 import { STATUS_MARKER, renderStatusComment } from "../gate/status-comment.js";
@@ -17,6 +17,7 @@ import { readConfigFiles } from "./config.js";
 import type { PullRequestFacts } from "../gate/facts.js";
 import { addReactions, publishCheck, syncLabel, syncStatusComment, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
+import { RateLimitedError } from "../github/octokit.js";
 
 export interface Log {
   info(obj: object, msg?: string): void;
@@ -30,6 +31,8 @@ export interface EvaluationDeps {
   readonly loadConfig: () => Promise<unknown>;
   readonly log: Log;
   readonly appId: number;
+  /** Changed-file lists already read (by head and base commit); none: read every time. */
+  readonly filesCache?: FilesCache;
 }
 
 export const AI_LABEL_COLOR = "8250df";
@@ -84,6 +87,8 @@ export interface Decision {
   readonly tools: readonly string[];
   readonly tier: string | null;
   readonly durationMs: number;
+  /** GitHub answered "rate limited" for longer than one request waits: evaluate again after this. */
+  readonly retryAfterMs?: number;
 }
 
 const message = (error: unknown): string => {
@@ -97,17 +102,25 @@ const message = (error: unknown): string => {
 
 export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): Promise<Decision> {
   const started = Date.now();
-  const { client, log } = deps;
+  const { client } = deps;
   const where = { repo: `${target.owner}/${target.repo}`, pr: target.number };
+  // A request GitHub rate-limited beyond one request's patience: this evaluation fails closed, and the
+  // app evaluates again once GitHub's wait is over.
+  let retryAfterMs: number | undefined;
+  const noteLimit = (error: unknown) => {
+    if (error instanceof RateLimitedError) retryAfterMs = Math.max(retryAfterMs ?? 0, error.retryAfterMs);
+  };
+  const log = deps.log;
 
   // 1. Facts, the config files included (one GraphQL query for a typical pull request).
   let gathered: Gathered;
   try {
     gathered = await gatherPullRequest(client, { owner: target.owner, repo: target.repo, number: target.number, appId: deps.appId });
   } catch (error) {
+    noteLimit(error);
     if (target.headSha === null) {
       // A comment event does not say which commit is the head: nothing to mark; the next event retries.
-      return logDecision(log, where, "unknown", { outcome: "cannot-decide", conclusion: "failure", title: "Cannot read this pull request from GitHub", check: "failed", label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 }, started, { reason: "gather_failed", err: message(error) });
+      return logDecision(retryAfterMs, log, where, "unknown", { outcome: "cannot-decide", conclusion: "failure", title: "Cannot read this pull request from GitHub", check: "failed", label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 }, started, { reason: "gather_failed", err: message(error) });
     }
     // The config could not be read either: report under the default check name.
     const output = renderProblem(
@@ -115,8 +128,8 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       [message(error)],
       "nothing in the pull request needs to change. countersign evaluates again on the next push, review or label change; to retry now, use **Re-run** on this check.",
     );
-    const check = await publishSafely(client, { ...target, headSha: target.headSha, name: DEFAULT_CONFIG.check_name, detailsUrl: prUrl(target) }, output, null, log);
-    return logDecision(log, where, target.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 + writes(check) }, started, { reason: "gather_failed", err: message(error) });
+    const check = await publishSafely(noteLimit, client, { ...target, headSha: target.headSha, name: DEFAULT_CONFIG.check_name, detailsUrl: prUrl(target) }, output, null, log);
+    return logDecision(retryAfterMs, log, where, target.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: 1 + writes(check) }, started, { reason: "gather_failed", err: message(error) });
   }
   const { pull } = gathered;
   let requests = gathered.requests;
@@ -137,6 +150,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       configProblems = parsed.problems.map((p) => `\`${p.path}\`: ${p.message}`);
     }
   } catch (error) {
+    noteLimit(error);
     configProblems = [`the file could not be read as YAML: ${message(error)}`];
   }
   const existingCheckRun = checkRunNamed(pull.checkRuns, checkName);
@@ -145,8 +159,8 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   // 3. A bad config fails closed, naming every problem.
   if (configProblems.length > 0) {
     const output = renderProblem("Invalid .github/countersign.yml", configProblems, "correct `.github/countersign.yml` on the default branch (every key is documented in countersign's README); this check is evaluated again on the next event, or use **Re-run**.");
-    const check = await publishSafely(client, checkTarget, output, existingCheckRun, log);
-    return logDecision(log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
+    const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
+    return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
   }
 
   // Permissions that GitHub's review data does not carry (commenters; other min_permission levels).
@@ -160,6 +174,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     teamMembership = teams.teamMembership;
     requests += teams.requests;
   } catch (error) {
+    noteLimit(error);
     // Fail closed: whoever could not be checked does not count.
     log.warn({ event: "permission_lookup_failed", ...where, err: message(error) }, "could not look up permissions or teams; those approvals do not count");
   }
@@ -171,13 +186,14 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   if (verdict.pr.ai && config.enabled) {
     // Risk needs the changed files: read only for AI-authored pull requests.
     try {
-      const read = await gatherFiles(client, pull.owner, pull.repo, pull.number);
+      const read = await gatherFiles(client, pull, deps.filesCache);
       requests += read.requests;
       facts = { ...facts, files: read.files };
     } catch (error) {
+    noteLimit(error);
       const output = renderProblem("Cannot read this pull request's changed files from GitHub", [message(error)], "nothing in the pull request needs to change; countersign evaluates again on the next event, or use **Re-run** on this check.");
-      const check = await publishSafely(client, checkTarget, output, existingCheckRun, log);
-      return logDecision(log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + 1 + writes(check) }, started, { reason: "files_failed", err: message(error) });
+      const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
+      return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + 1 + writes(check) }, started, { reason: "files_failed", err: message(error) });
     }
     verdict = evaluate(facts, config, detector);
     // A risk tier that requires teams: check the countersigners' memberships (once each).
@@ -191,18 +207,19 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
         facts = { ...facts, teamMembership: merged };
         verdict = evaluate(facts, config, detector);
       } catch (error) {
+    noteLimit(error);
         log.warn({ event: "team_lookup_failed", ...where, err: message(error) }, "could not check team memberships; the team requirement stays unmet");
       }
     }
   }
   const output = renderVerdict(verdict);
-  const check = await publishSafely(client, checkTarget, output, existingCheckRun, log);
+  const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
   let label: Decision["label"] = "skipped";
   let labelWrites = 0;
   if (config.enabled && config.labels.enabled) {
     const sync = async (name: string, want: boolean, color: string, description: string): Promise<LabelResult> => {
-      const result = await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name, color, description }, { want, has: hasLabel(facts.labels, name) });
-      labelWrites += result === "added" ? 2 : result === "removed" ? 1 : 0;
+      const { result, requests: made } = await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name, color, description }, { want, has: hasLabel(facts.labels, name), exists: hasLabel(pull.repoLabels, name) });
+      labelWrites += made;
       return result;
     };
     try {
@@ -215,6 +232,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
         if (want || hasLabel(facts.labels, name)) await sync(name, want, RISK_LABEL_COLORS[tier], `countersign: the AI-authored change is ${tier} risk`);
       }
     } catch (error) {
+    noteLimit(error);
       label = "failed";
       log.error({ event: "label_failed", ...where, err: message(error) }, "could not update the label");
     }
@@ -235,10 +253,12 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     if (bypass && !hasLabel(facts.labels, config.labels.bypassed)) {
       log.warn({ event: "bypass", kind: "merge", ...where, head_sha: facts.headSha, merged_by: bypass.mergedBy, missing: bypass.missing }, `${where.repo}#${where.pr}: merged by @${bypass.mergedBy} without a countersign`);
       try {
-        await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name: config.labels.bypassed, color: BYPASS_LABEL_COLOR, description: BYPASS_LABEL_DESCRIPTION }, { want: true, has: false });
+        const marked = await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name: config.labels.bypassed, color: BYPASS_LABEL_COLOR, description: BYPASS_LABEL_DESCRIPTION }, { want: true, has: false, exists: hasLabel(pull.repoLabels, config.labels.bypassed) });
+        labelWrites += marked.requests;
         await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: facts.owner, repo: facts.repo, issue_number: facts.number, body: mergeBypassComment(bypass, facts.headSha) });
-        labelWrites += 3;
+        labelWrites += 1;
       } catch (error) {
+    noteLimit(error);
         log.error({ event: "bypass_mark_failed", ...where, err: message(error) }, "could not mark the bypass on the pull request");
       }
       if (config.bypass.open_issue) issues += await openIssue(client, facts.owner, facts.repo, mergeBypassIssue(bypass, { number: facts.number, url: facts.url, headSha: facts.headSha }, verdict), log, where);
@@ -253,6 +273,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     try {
       statusComment = await syncStatusComment(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, body, existingStatus ? { id: existingStatus.id, body: existingStatus.body } : null);
     } catch (error) {
+    noteLimit(error);
       statusComment = "failed";
       log.error({ event: "status_comment_failed", ...where, err: message(error) }, "could not update the status comment");
     }
@@ -264,10 +285,12 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   try {
     reactions = await addReactions(client, pending);
   } catch (error) {
+    noteLimit(error);
     log.error({ event: "reactions_failed", ...where, err: message(error) }, "could not react to commands");
   }
 
   return logDecision(
+    retryAfterMs,
     log,
     where,
     facts.headSha,
@@ -299,21 +322,22 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
 const writes = (r: WriteResult | "failed" | "skipped") => (r === "created" || r === "updated" ? 1 : 0);
 const prUrl = (t: Target) => `https://github.com/${t.owner}/${t.repo}/pull/${t.number}`;
 
-async function publishSafely(client: PublishClient, target: Parameters<typeof publishCheck>[1], output: CheckOutput, existing: Parameters<typeof publishCheck>[3], log: Log): Promise<WriteResult | "failed"> {
+async function publishSafely(noteLimit: (error: unknown) => void, client: PublishClient, target: Parameters<typeof publishCheck>[1], output: CheckOutput, existing: Parameters<typeof publishCheck>[3], log: Log): Promise<WriteResult | "failed"> {
   try {
     return await publishCheck(client, target, output, existing);
   } catch (error) {
+    noteLimit(error);
     log.error({ event: "publish_failed", repo: `${target.owner}/${target.repo}`, head_sha: target.headSha, err: message(error) }, "could not publish the check run");
     return "failed";
   }
 }
 
 /** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */
-function logDecision(log: Log, where: { repo: string; pr: number }, headSha: string, d: Omit<Decision, "tools" | "tier" | "durationMs">, started: number, detail: Record<string, unknown>): Decision {
+function logDecision(retryAfterMs: number | undefined, log: Log, where: { repo: string; pr: number }, headSha: string, d: Omit<Decision, "tools" | "tier" | "durationMs" | "retryAfterMs">, started: number, detail: Record<string, unknown>): Decision {
   const durationMs = Date.now() - started;
-  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, duration_ms: durationMs, ...detail };
+  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, duration_ms: durationMs, ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }), ...detail };
   if (d.outcome === "cannot-decide") log.warn(entry, `${where.repo}#${where.pr}: ${d.title}`);
   else log.info(entry, `${where.repo}#${where.pr}: ${d.title}`);
   const tools = Array.isArray(detail.tools) ? (detail.tools as string[]) : [];
-  return { ...d, tools, tier: typeof detail.tier === "string" ? detail.tier : null, durationMs };
+  return { ...d, tools, tier: typeof detail.tier === "string" ? detail.tier : null, durationMs, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
 }

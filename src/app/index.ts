@@ -9,6 +9,9 @@ import { handleMergeGroup } from "./merge-group.js";
 import { handlePush } from "./push.js";
 import { KeyedQueue } from "./queue.js";
 import { metrics, opsHandler, registerQueue } from "./ops.js";
+import { prepareClient, requestTimeout } from "../github/octokit.js";
+import { Pacer } from "../github/pacing.js";
+import { FilesCache } from "../github/files.js";
 
 export const CONFIG_FILE = "countersign.yml";
 
@@ -39,6 +42,8 @@ export interface AppOptions {
   readonly waitForEvaluations?: boolean;
   /** Receives the queue, so the server can wait for in-flight evaluations before it stops. */
   readonly onQueue?: (queue: KeyedQueue) => void;
+  /** How requests to GitHub are paced (default: GitHub's documented budgets, per installation, in this process). */
+  readonly pacer?: Pacer;
 }
 
 const PULL_REQUEST_EVENTS = [
@@ -55,47 +60,31 @@ const PULL_REQUEST_EVENTS = [
   "pull_request_review.dismissed",
 ] as const;
 
-/**
- * The longest one GitHub request may take, retries included. A request that never answers would
- * otherwise hold its pull request's queue forever; this one fails instead (and the evaluation fails
- * closed until the next event).
- */
-export const REQUEST_TIMEOUT_MS = 30_000;
-const requestTimeout = (): number => {
-  const configured = Number(process.env.GITHUB_REQUEST_TIMEOUT_MS);
-  return Number.isFinite(configured) && configured > 0 ? configured : REQUEST_TIMEOUT_MS;
-};
+/** The webhook's Octokit, paced by its installation's budget, time-bounded and counted (`github/octokit.ts`). */
+function clientOf(context: Context, pacer: Pacer): Context["octokit"] {
+  const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
+  prepareClient(context.octokit as unknown as Parameters<typeof prepareClient>[0], {
+    installation: String(installation ?? "app"),
+    pacer,
+    timeoutMs: requestTimeout(),
+    onRequest: (remaining) => {
+      metrics.githubRequests.inc();
+      if (remaining !== undefined) metrics.rateLimitRemaining.set(remaining);
+    },
+  });
+  return context.octokit;
+}
 
-/**
- * Counts every GitHub request, remembers the rate limit GitHub reports (for /metrics), and bounds
- * each request's time.
- */
-function instrument(octokit: Context["octokit"]): void {
-  octokit.hook.wrap("request", async (request, options) => {
-    const ms = requestTimeout();
-    const controller = new AbortController();
-    const timedOut = new Promise<never>((_, reject) => {
-      controller.signal.addEventListener("abort", () => reject(new Error(`GitHub did not answer ${options.method} ${options.url} within ${ms} ms`)), { once: true });
-    });
-    const timer = setTimeout(() => controller.abort(), ms);
-    // The signal also aborts the request itself (and any retry of it, which then fails at once).
-    const pending = Promise.resolve(request({ ...options, request: { ...options.request, signal: controller.signal } }));
-    pending.catch(() => undefined);
-    try {
-      return await Promise.race([pending, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
-  });
-  octokit.hook.after("request", (response) => {
-    metrics.githubRequests.inc();
-    const remaining = Number(response.headers["x-ratelimit-remaining"]);
-    if (Number.isFinite(remaining)) metrics.rateLimitRemaining.set(remaining);
-  });
-  octokit.hook.error("request", (error) => {
-    metrics.githubRequests.inc();
-    throw error;
-  });
+/** At most one pending re-evaluation per pull request, after GitHub's rate-limit wait (plus up to 10% jitter). */
+const retries = new Map<string, NodeJS.Timeout>();
+function retryLater(key: string, afterMs: number, evaluate: () => Promise<void>): void {
+  if (retries.has(key)) return;
+  const timer = setTimeout(() => {
+    retries.delete(key);
+    void evaluate();
+  }, afterMs + Math.floor(Math.random() * afterMs * 0.1));
+  timer.unref();
+  retries.set(key, timer);
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
@@ -104,6 +93,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     if (unsafe) throw new Error(`countersign: ${unsafe}`);
     const appId = options.appId ?? Number(process.env.APP_ID ?? 0);
     const queue = new KeyedQueue();
+    const filesCache = new FilesCache();
+    // One pacer for every installation this app serves (GitHub's limits are per installation).
+    const pacer = options.pacer ?? new Pacer();
     registerQueue(queue);
     options.onQueue?.(queue);
     // /healthz, /readyz and /metrics on Probot's server (not available when loaded without one, as in tests).
@@ -123,19 +115,21 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         context.log.warn({ event: "ignored_payload", name: context.name, problem: parsed.problem }, "webhook payload lacks a field countersign needs; ignored");
         return;
       }
-      instrument(context.octokit);
       const deps: EvaluationDeps = {
-        client: context.octokit,
+        filesCache,
+        client: clientOf(context, pacer),
         loadConfig: () => context.config(CONFIG_FILE),
         log: context.log,
         appId,
       };
-      const run = (t: Target) => queue.run(`${t.owner}/${t.repo}#${t.number}`, async () => {
+      const run = (t: Target): Promise<void> => queue.run(`${t.owner}/${t.repo}#${t.number}`, async () => {
         try {
           const decision = await evaluateAndPublish(deps, t);
           metrics.evaluations.inc({ outcome: decision.outcome });
           metrics.evaluationSeconds.observe(decision.durationMs / 1000);
           for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
+          // Rate-limited for longer than a request waits: the check says so; evaluate again once GitHub allows.
+          if (decision.retryAfterMs !== undefined) retryLater(`${t.owner}/${t.repo}#${t.number}`, decision.retryAfterMs, () => run(t));
         } catch (error) {
           // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
           context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
@@ -151,14 +145,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on("check_run.rerequested", async (context) => {
       const parsed = checkRunTargets(context.payload);
       if (parsed.ok && context.payload.check_run.app?.id !== undefined && appId !== 0 && context.payload.check_run.app.id !== appId) return;
-      await evaluateTargets(context, await withForkPulls(context, parsed));
+      await evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), parsed));
     });
 
-    app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => evaluateTargets(context, await withForkPulls(context, checkSuiteTargets(context.payload))));
+    app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), checkSuiteTargets(context.payload))));
 
     // Pushes around the gate: AI-authored commits, force pushes and deletions on protected branches.
     app.on("push", async (context) => {
-      const work = handlePush({ client: context.octokit, loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+      const work = handlePush({ client: clientOf(context, pacer), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "push_check_crashed", err: error }, "countersign could not check a push");
       });
       if (options.waitForEvaluations) await work;
@@ -166,7 +160,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
 
     // GitHub's merge queue: a verdict on each merge group's head, or a required check stalls the queue.
     app.on("merge_group.checks_requested", async (context) => {
-      const work = handleMergeGroup({ client: context.octokit, loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+      const work = handleMergeGroup({ client: clientOf(context, pacer), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "merge_group_crashed", err: error }, "countersign could not check a merge group");
       });
       if (options.waitForEvaluations) await work;
@@ -181,9 +175,16 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
  * Check payloads list no pull requests for heads in forks: ask GitHub which open pull requests have
  * this head commit.
  */
-async function withForkPulls(context: Context, parsed: ParsedEvent): Promise<ParsedEvent> {
+async function withForkPulls(context: Context, client: Context["octokit"], parsed: ParsedEvent): Promise<ParsedEvent> {
   if (!parsed.ok || parsed.targets.length > 0 || parsed.headSha === null) return parsed;
-  const { data } = await context.octokit.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner: parsed.owner, repo: parsed.repo, commit_sha: parsed.headSha });
+  let data: unknown;
+  try {
+    ({ data } = await client.request("GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls", { owner: parsed.owner, repo: parsed.repo, commit_sha: parsed.headSha }));
+  } catch (error) {
+    // Nothing to mark without a pull request; the next event on it (or another Re-run) tries again.
+    context.log.error({ event: "lookup_failed", repo: `${parsed.owner}/${parsed.repo}`, head_sha: parsed.headSha, err: error }, "could not find the pull requests of a re-run check's commit");
+    return { ...parsed, targets: [] };
+  }
   const pulls = CommitPullsSchema.safeParse(data);
   if (!pulls.success) return { ok: false, problem: "unexpected answer listing the pull requests of a commit" };
   const targets = pulls.data.filter((p) => p.state === "open" && p.head.sha === parsed.headSha).map((p) => ({ owner: parsed.owner, repo: parsed.repo, number: p.number, headSha: parsed.headSha }));

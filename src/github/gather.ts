@@ -38,6 +38,13 @@ export type GatheredPullRequest = Omit<PullRequestFacts, "permissions" | "teamMe
   readonly checkRuns: readonly NamedCheckRun[];
   /** `.github/countersign.yml` on the default branch of the repository, and of the owner's `.github` repository. */
   readonly configFiles: { readonly repo: string | null; readonly org: string | null };
+  /** The base branch's commit: with `headSha`, what the changed files depend on. */
+  readonly baseSha: string;
+  /**
+   * Labels of the repository that mention "countersign" in their name or description (as GitHub's label
+   * search finds them): the ones countersign created. A label to add that is listed needs no creating.
+   */
+  readonly repoLabels: readonly string[];
 };
 
 export interface Gathered {
@@ -106,6 +113,7 @@ const MainSchema = z.object({
   repository: z
     .object({
       configFile: ConfigFileSchema,
+      countersignLabels: z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) }).nullable().optional(),
       pullRequest: z
         .object({
           number: z.number(),
@@ -115,6 +123,7 @@ const MainSchema = z.object({
           mergedBy: z.object({ login: z.string() }).nullable(),
           body: z.string().nullable(),
           baseRefName: z.string(),
+          baseRefOid: z.string(),
           headRefName: z.string(),
           headRefOid: z.string(),
           changedFiles: z.number(),
@@ -341,6 +350,8 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     comments,
     checkRuns,
     configFiles: { repo: main.repository.configFile?.text ?? null, org: main.orgDefaults?.configFile?.text ?? null },
+    baseSha: pr.baseRefOid,
+    repoLabels: (main.repository.countersignLabels?.nodes ?? []).flatMap((l) => (l ? [l.name] : [])),
   };
   return { pull, requests };
 }

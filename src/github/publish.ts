@@ -74,27 +74,32 @@ export type LabelResult = "added" | "removed" | "unchanged";
 const status = (error: unknown): number | undefined => (typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined);
 
 /**
- * Makes the PR carry the label exactly when `want` is true. Adding it first creates it in the
- * repository with its colour and description (GitHub answers 422 when it already exists: fine).
+ * Makes the PR carry the label exactly when `want` is true. Adding a label the repository is not
+ * known to have (`exists`) first creates it with its colour and description (GitHub answers 422 when
+ * it exists after all: fine); adding one it has is one request.
  */
-export async function syncLabel(client: PublishClient, target: LabelTarget, state: { want: boolean; has: boolean }): Promise<LabelResult> {
-  if (state.want === state.has) return "unchanged";
+export async function syncLabel(client: PublishClient, target: LabelTarget, state: { want: boolean; has: boolean; exists?: boolean }): Promise<{ result: LabelResult; requests: number }> {
+  if (state.want === state.has) return { result: "unchanged", requests: 0 };
   const repo = { owner: target.owner, repo: target.repo };
   if (state.want) {
-    try {
-      await client.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: target.name, color: target.color, description: target.description });
-    } catch (error) {
-      if (status(error) !== 422) throw error;
+    let requests = 1;
+    if (state.exists !== true) {
+      requests++;
+      try {
+        await client.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: target.name, color: target.color, description: target.description });
+      } catch (error) {
+        if (status(error) !== 422) throw error;
+      }
     }
     await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: target.number, labels: [target.name] });
-    return "added";
+    return { result: "added", requests };
   }
   try {
     await client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: target.number, name: target.name });
   } catch (error) {
     if (status(error) !== 404) throw error;
   }
-  return "removed";
+  return { result: "removed", requests: 1 };
 }
 
 export interface CommentTarget {

@@ -59,6 +59,7 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
     }
     repository(owner: $owner, name: $repo) {
       ${CONFIG_FILE}
+      countersignLabels: labels(first: 50, query: "countersign") { nodes { name } }
       pullRequest(number: $number) {
         number
         url
@@ -68,6 +69,7 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
         mergedBy { login }
         body
         baseRefName
+        baseRefOid
         headRefName
         headRefOid
         changedFiles

@@ -12,6 +12,7 @@ import { pino } from "pino";
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app/index.js";
+import type { Pacer } from "../../src/github/pacing.js";
 import { APP_ID, GitHubWorld, OWNER, REPO, world as baseWorld, type RecordedRequest, type World, type WorldCheckRun } from "../support/github-world.js";
 import { pushWebhook, Webhooks, type PushOptions, type WebhookEvent as SupportWebhookEvent } from "../support/webhooks.js";
 
@@ -86,7 +87,8 @@ export interface CapturedLogs {
   decisions(): Record<string, unknown>[];
 }
 
-export async function makeProbot(): Promise<{ probot: Probot; logs: CapturedLogs }> {
+/** `pacer`: how requests are paced (default: as in production, by GitHub's documented budgets). */
+export async function makeProbot(options: { pacer?: Pacer } = {}): Promise<{ probot: Probot; logs: CapturedLogs }> {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -99,7 +101,7 @@ export async function makeProbot(): Promise<{ probot: Probot; logs: CapturedLogs
     log: pino({ level: "info" }, sink),
     Octokit: ProbotOctokit.defaults((instanceOptions: object) => ({ ...instanceOptions, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(createApp({ appId: APP_ID, waitForEvaluations: true }));
+  await probot.load(createApp({ appId: APP_ID, waitForEvaluations: true, ...(options.pacer ? { pacer: options.pacer } : {}) }));
   return { probot, logs: { lines, decisions: () => lines.filter((l) => l.event === "decision") } };
 }
 

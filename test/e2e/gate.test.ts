@@ -45,7 +45,7 @@ describe("the app as a process", () => {
     await e.step(pr.opened(), 2);
     expect(pr.check).toEqual(expect.objectContaining({ conclusion: "action_required", title: "Needs 1 more approval from someone other than @alice" }));
     expect(pr.p.labels).toContain("ai-authored");
-    expect(e.world.repo.labelExists).toBe(true);
+    expect(e.world.repo.createdLabels?.map((l) => l.name)).toEqual(["ai-authored", "risk: low"]);
     expect(pr.statusComments).toHaveLength(1);
 
     await e.step(pr.review("alice"), 2);

@@ -59,8 +59,6 @@ export function mayPass(p: PullState, repo: RepoState, operators: readonly strin
 export interface EnvOptions {
   repo?: Partial<RepoState>;
   pulls: PullState[];
-  /** Probot's production throttling (default true: exactly `probot run`). */
-  throttle?: boolean;
   /** Operators, for the oracle (default: alice). */
   operators?: string[];
   logLevel?: string;
@@ -81,7 +79,6 @@ export class Env {
     readonly world: GitHubWorld,
     readonly double: GitHubHttpDouble,
     readonly app: AppProcess,
-    readonly throttled: boolean,
   ) {}
 
   static async start(options: EnvOptions): Promise<Env> {
@@ -90,12 +87,12 @@ export class Env {
     const double = await new GitHubHttpDouble(world, { publicKey: appKeys().publicKey }).start();
     let app: AppProcess;
     try {
-      app = await startApp({ githubHost: double.host, appId: APP_ID, throttle: options.throttle ?? true, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+      app = await startApp({ githubHost: double.host, appId: APP_ID, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
     } catch (error) {
       await double.close();
       throw error;
     }
-    const env = new Env(world, double, app, options.throttle ?? true);
+    const env = new Env(world, double, app);
     world.onCheckRunWrite.push((w: CheckRunWrite) => {
       const p = w.pr === undefined ? undefined : world.pull(w.pr);
       if (w.conclusion === "success" && p && headOf(p) === w.headSha && !mayPass(p, repo, options.operators)) {
@@ -143,11 +140,9 @@ export class Env {
     for (;;) {
       const forPr = this.double.log.filter((r) => r.pr === pr);
       const lastActivity = Math.max(0, ...forPr.map((r) => r.at + r.ms), ...this.app.decisions(pr).map((d) => Number(d.time)));
-      // With Probot's throttling a queued GraphQL query or write leaves at most 1 s after the previous
-      // one (of any pull request: the limiter is process-wide), so a pending trailing evaluation
-      // shows itself by then; without it, at once.
-      const lastWriteClass = Math.max(0, ...this.double.log.filter((r) => r.method !== "GET" && !r.path.endsWith("/access_tokens")).map((r) => r.at));
-      const quietUntil = this.throttled ? Math.max(lastActivity + 300, lastWriteClass + 1200) : lastActivity + 300;
+      // A pending trailing evaluation shows itself at once (nothing is spaced out unless GitHub's
+      // budgets run low, which these tests never reach).
+      const quietUntil = lastActivity + 300;
       const wait = quietUntil - Date.now();
       if (wait <= 0) return;
       if (Date.now() + wait > deadline) throw new Error(`#${pr} did not settle: still active at the deadline\n${this.app.tail()}`);

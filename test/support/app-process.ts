@@ -1,5 +1,6 @@
 /**
- * The app as a process: `probot run ./dist/app/index.js` with `NODE_ENV=production`, credentials made
+ * The app as a process, started the way users start it — `node bin/start.js` (`npm start`, the
+ * Docker image: Probot's `run` with countersign's paced Octokit) — with `NODE_ENV=production`, credentials made
  * up on the spot (an RSA key from node:crypto, a random webhook secret) and `GHE_HOST` pointing
  * Octokit at a GitHub double on loopback. Its JSON log (stdout) is parsed as it arrives.
  *
@@ -19,9 +20,9 @@ import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const PROBOT_BIN = join(ROOT, "node_modules", "probot", "bin", "probot.js");
+/** `npm start`: Probot's `run` with countersign's Octokit (paced by GitHub's documented limits). */
+export const START_BIN = join(ROOT, "bin", "start.js");
 export const APP_ENTRY = join(ROOT, "dist", "app", "index.js");
-/** Like `probot run`, with Octokit's request throttling switched off (see the file). */
-export const UNTHROTTLED_RUNNER = join(ROOT, "test", "support", "probot-run-unthrottled.js");
 
 /** Fails with a clear message when the app has not been built. */
 export function requireDist(entry = APP_ENTRY): void {
@@ -61,13 +62,8 @@ export interface AppOptions {
   githubHost: string;
   appId: number;
   secret?: string;
-  /** The Probot app module to run (default: countersign's dist/app/index.js). */
+  /** Another Probot app module to run with `probot run` (default: countersign, with `bin/start.js`). */
   app?: string;
-  /**
-   * `true` (default): exactly `probot run`, with Probot's production Octokit (retries and request
-   * throttling). `false`: the same, with Octokit's throttling plugin disabled (retries stay).
-   */
-  throttle?: boolean;
   logLevel?: string;
   env?: Record<string, string>;
   /** How long to wait for the server to listen (default 30 s). */
@@ -265,8 +261,10 @@ export async function startApp(options: AppOptions): Promise<AppProcess> {
       PRIVATE_KEY_PATH: "",
       ...options.env,
     };
-    const args = options.throttle === false ? [UNTHROTTLED_RUNNER, app] : [PROBOT_BIN, "run", app];
-    const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const args = options.app === undefined ? [START_BIN] : [PROBOT_BIN, "run", app];
+    // APP_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the app under a benchmark.
+    const nodeArgs = (process.env.APP_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+    const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const proc = new AppProcess(child, port, secret, cwd);
     try {
       await proc.waitFor(() => proc.lines.some((l) => typeof l.msg === "string" && l.msg.startsWith("Listening on")), options.startTimeoutMs ?? 30_000, "the app to listen");

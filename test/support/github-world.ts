@@ -108,8 +108,13 @@ export interface RepoState {
   orgConfig?: string;
   /** Repository permission per login (`admin`, `maintain`, `write`, `triage`, `read`; absent: none). */
   permissions: Record<string, string>;
-  /** Whether the repository already has the label countersign adds. */
+  /**
+   * Whether the repository already has the labels countersign adds (created by countersign, so with
+   * its descriptions). Labels created through the API are added to `createdLabels`.
+   */
   labelExists: boolean;
+  /** Labels created with `POST /repos/{owner}/{repo}/labels`. */
+  createdLabels?: { name: string; description: string }[];
   /** Team memberships: `org/team-slug` → member logins. */
   teams?: Record<string, string[]>;
   /** Issues the app opened. */
@@ -143,7 +148,9 @@ export interface PullState {
   merged?: boolean;
   mergedBy?: string | null;
   mergedAt?: string | null;
-  /** Changed files, as `GET /repos/{owner}/{repo}/pulls/{number}/files` lists them. */
+  /** The base branch's commit (default `BASE_SHA`). */
+  baseSha?: string;
+  /** Changed files, as `GET /repos/{owner}/{repo}/pulls/{number}/files` lists them (for the head and base commits). */
   files?: { filename: string; status: string; additions: number; deletions: number; patch?: string; previous_filename?: string }[];
   /** Respond to the main GraphQL query for this pull request with this HTTP status instead (e.g. 502), this many times. */
   graphqlFailures?: { status: number; times: number };
@@ -192,6 +199,12 @@ export function nextSha(): string {
 }
 
 export const human = (login: string): WorldActor => ({ name: `${login[0]?.toUpperCase()}${login.slice(1)} Example`, email: `${login}@example.com`, login });
+
+/** The base branch's commit, unless a pull request says otherwise. */
+export const BASE_SHA = "ba5e000000000000000000000000000000000000";
+
+/** The labels countersign creates, with its descriptions (what `labelExists` means). */
+const EXISTING_LABELS = ["ai-authored", "countersign: overridden", "countersign: bypassed", "risk: low", "risk: medium", "risk: high", "risk: critical"].map((name) => ({ name, description: `countersign: ${name}` }));
 
 /** A pull request (#7 by @alice, no commits yet) in a repository with no config. */
 export function world(partial: Partial<World> = {}): World {
@@ -485,9 +498,10 @@ export class GitHubWorld {
       return { status: 200, body: { id: c.id, body: c.body } };
     }
     if (method === "POST" && path === `${base}/labels`) {
-      if (w.labelExists) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] } };
-      w.labelExists = true;
-      return { status: 201, body: {} };
+      const { name, description } = body as { name: string; description?: string };
+      if (this.repoLabels().some((l) => l.name.toLowerCase() === name.toLowerCase())) return { status: 422, body: { message: "Validation Failed", errors: [{ resource: "Label", code: "already_exists", field: "name" }] } };
+      (w.createdLabels ??= []).push({ name, description: description ?? "" });
+      return { status: 201, body: { name, description } };
     }
     const addLabels = new RegExp(`^${base}/issues/(\\d+)/labels$`).exec(path);
     if (method === "POST" && addLabels) {
@@ -635,6 +649,7 @@ export class GitHubWorld {
       mergedBy: p.mergedBy ? { __typename: "User", login: p.mergedBy } : null,
       body: p.body,
       baseRefName: "main",
+      baseRefOid: p.baseSha ?? BASE_SHA,
       headRefName: `feature-${p.number}`,
       headRefOid: head,
       changedFiles: files.length,
@@ -657,6 +672,13 @@ export class GitHubWorld {
 
   private blob(text: string | undefined): Node | null {
     return text === undefined ? null : { __typename: "Blob", text, isBinary: false, byteSize: text.length };
+  }
+
+  /** The repository's labels: countersign's own when `labelExists`, and those created through the API. */
+  private repoLabels(): { name: string; description: string }[] {
+    const own = this.repo.labelExists ? EXISTING_LABELS : [];
+    const created = this.repo.createdLabels ?? [];
+    return [...own.filter((l) => !created.some((c) => c.name.toLowerCase() === l.name.toLowerCase())), ...created];
   }
 
   private repositoryNode(owner: unknown, name: unknown): Node {
@@ -684,6 +706,15 @@ export class GitHubWorld {
         return this.pullNode(p);
       },
       label: (args: Args) => (this.repo.labelExists || this.pulls.some((p) => p.labels.includes(String(args.name))) ? { __typename: "Label", name: args.name } : null),
+      // GitHub's label search matches the query in names and descriptions.
+      labels: (args: Args) => {
+        const q = typeof args.query === "string" ? args.query.toLowerCase() : "";
+        return connection(
+          this.repoLabels().filter((l) => `${l.name}\n${l.description}`.toLowerCase().includes(q)),
+          args,
+          (l) => ({ __typename: "Label", name: l.name, description: l.description }),
+        );
+      },
     };
   }
 

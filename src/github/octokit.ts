@@ -1,0 +1,154 @@
+/**
+ * How countersign's requests reach GitHub: paced by GitHub's documented limits (`pacing.ts`), waiting
+ * and retrying when GitHub answers "rate limited", each attempt bounded in time, and counted.
+ *
+ * `CountersignOctokit` is Probot's Octokit for `npm start` (bin/start.js). Probot's throttling plugin
+ * spaces every write and every GraphQL query one second apart and costs several milliseconds per
+ * request in its scheduler even when nothing waits; countersign's pacer replaces it. With REDIS_URL
+ * the plugin stays on for what Probot clusters through Redis (requests in flight per installation,
+ * token requests, answered rate limits), without its one-second spacing. Its retries of 5xx answers
+ * (plugin-retry) stay in both cases.
+ *
+ * Started with a plain `probot run`, the app still works: it is then paced twice (Probot's spacing
+ * and countersign's), which is safe and slower.
+ */
+import { ProbotOctokit } from "probot";
+import { costOf, rateLimitWait, realClock, type Clock, type Pacer } from "./pacing.js";
+
+/** A Bottleneck group stand-in that schedules nothing: the job runs at once. */
+const immediate = {
+  key: () => ({
+    schedule: <A extends unknown[], R>(_options: unknown, job: (...args: A) => R, ...args: A): R => job(...args),
+  }),
+};
+
+/**
+ * Probot's Octokit with the throttling plugin off — or, when Probot clusters it through Redis
+ * (REDIS_URL gives it a `connection`), on without its `write` (1 s) and `notifications` (3 s) spacing.
+ */
+export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
+  const throttle = (options.throttle ?? {}) as Record<string, unknown>;
+  const clustered = throttle.connection !== undefined && throttle.connection !== null;
+  return { ...options, throttle: clustered ? { ...throttle, write: immediate, notifications: immediate } : { ...throttle, enabled: false } };
+});
+
+/** The longest one attempt of a GitHub request may take (5xx retries included; waiting for the pacer not). */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
+/** GITHUB_REQUEST_TIMEOUT_MS, or the default. */
+export function requestTimeout(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = Number(env.GITHUB_REQUEST_TIMEOUT_MS);
+  return Number.isFinite(configured) && configured > 0 ? configured : REQUEST_TIMEOUT_MS;
+}
+
+/** The slice of Octokit's hook API used here. */
+interface Hooks {
+  hook: {
+    wrap(name: "request", wrapper: (request: (options: RequestOptions) => Promise<Response>, options: RequestOptions) => Promise<Response>): void;
+    after(name: "request", hook: (response: Response) => void): void;
+    error(name: "request", hook: (error: unknown) => void): void;
+  };
+}
+interface RequestOptions {
+  method: string;
+  url: string;
+  query?: unknown;
+  request?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+interface Response {
+  status?: number;
+  headers: Record<string, string | number | undefined>;
+  data?: unknown;
+}
+
+export interface ClientOptions {
+  /** Whose budget the requests spend: the installation id. */
+  readonly installation: string;
+  readonly pacer: Pacer;
+  /** The longest one attempt may take; also the longest countersign waits when GitHub says to. */
+  readonly timeoutMs: number;
+  /** Called once per attempt that got an answer (or failed), with the rate limit GitHub reported. */
+  readonly onRequest?: (rateLimitRemaining: number | undefined) => void;
+  readonly clock?: Clock;
+}
+
+/** GitHub answered "rate limited" and asked for a longer wait than countersign spends on one request. */
+export class RateLimitedError extends Error {
+  constructor(
+    readonly retryAfterMs: number,
+    cause: unknown,
+  ) {
+    super(`GitHub's rate limit: try again in ${Math.ceil(retryAfterMs / 1000)} s`, { cause });
+    this.name = "RateLimitedError";
+  }
+}
+
+/** Attempts per request when GitHub answers "rate limited" (each after the wait it asks for). */
+const RATE_LIMIT_ATTEMPTS = 3;
+
+const prepared = new WeakSet<object>();
+
+/** Paces, bounds, retries after rate limits and counts every request of `octokit` (once per instance). */
+export function prepareClient(octokit: Hooks, options: ClientOptions): void {
+  if (prepared.has(octokit)) return;
+  prepared.add(octokit);
+  const clock = options.clock ?? realClock;
+  octokit.hook.wrap("request", async (request, req) => {
+    const cost = costOf(req.method, req.url, req.query);
+    for (let attempt = 1; ; attempt++) {
+      const release = await options.pacer.acquire(options.installation, cost);
+      let answer: { response?: Response; error?: unknown };
+      try {
+        answer = { response: await bounded(request, req, options.timeoutMs) };
+      } catch (error) {
+        answer = { error };
+      } finally {
+        release();
+      }
+      const wait = rateLimitWait(limitAnswer(answer), clock.now());
+      if (wait === undefined) {
+        if ("error" in answer) throw answer.error;
+        return answer.response as Response;
+      }
+      // Nothing more goes out for this installation until GitHub's wait is over.
+      await options.pacer.hold(options.installation, clock.now() + wait);
+      if (attempt >= RATE_LIMIT_ATTEMPTS || wait > options.timeoutMs) throw new RateLimitedError(wait, answer.error ?? new Error("GraphQL: RATE_LIMITED"));
+    }
+  });
+  octokit.hook.after("request", (response) => {
+    const remaining = Number(response.headers["x-ratelimit-remaining"]);
+    options.onRequest?.(Number.isFinite(remaining) ? remaining : undefined);
+  });
+  octokit.hook.error("request", (error) => {
+    options.onRequest?.(undefined);
+    throw error;
+  });
+}
+
+/** One attempt, aborted (with a clear error) after `ms`. */
+async function bounded(request: (options: RequestOptions) => Promise<Response>, req: RequestOptions, ms: number): Promise<Response> {
+  const controller = new AbortController();
+  const timedOut = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener("abort", () => reject(new Error(`GitHub did not answer ${req.method} ${req.url} within ${ms} ms`)), { once: true });
+  });
+  const timer = setTimeout(() => controller.abort(), ms);
+  // The signal also aborts the request itself (and any retry of it, which then fails at once).
+  const pending = Promise.resolve(request({ ...req, request: { ...req.request, signal: controller.signal } }));
+  pending.catch(() => undefined);
+  try {
+    return await Promise.race([pending, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The parts of an answer (or a RequestError) that say whether it was a rate limit. */
+function limitAnswer(answer: { response?: Response; error?: unknown }): Parameters<typeof rateLimitWait>[0] {
+  if (answer.response) {
+    const errors = (answer.response.data as { errors?: { type?: unknown }[] } | undefined)?.errors;
+    return { status: answer.response.status ?? 200, headers: answer.response.headers, message: "", graphqlRateLimited: Array.isArray(errors) && errors.some((e) => e?.type === "RATE_LIMITED") };
+  }
+  const e = answer.error as { status?: unknown; message?: unknown; response?: { headers?: Record<string, string | number | undefined> } } | undefined;
+  return { status: typeof e?.status === "number" ? e.status : 0, headers: e?.response?.headers ?? {}, message: typeof e?.message === "string" ? e.message : "" };
+}
