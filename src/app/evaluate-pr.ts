@@ -15,7 +15,7 @@ import type { Verdict } from "../gate/evaluate.js";
 import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered } from "../github/gather.js";
 import { readConfigFiles } from "./config.js";
 import type { PullRequestFacts } from "../gate/facts.js";
-import { addReactions, publishCheck, syncLabel, syncStatusComment, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
+import { addReactions, publishCheck, syncLabels, syncStatusComment, type GraphqlClient, type LabelResult, type LabelSpec, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
 import { RateLimitedError } from "../github/octokit.js";
 
@@ -190,7 +190,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       requests += read.requests;
       facts = { ...facts, files: read.files };
     } catch (error) {
-    noteLimit(error);
+      noteLimit(error);
       const output = renderProblem("Cannot read this pull request's changed files from GitHub", [message(error)], "nothing in the pull request needs to change; countersign evaluates again on the next event, or use **Re-run** on this check.");
       const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
       return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + 1 + writes(check) }, started, { reason: "files_failed", err: message(error) });
@@ -207,7 +207,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
         facts = { ...facts, teamMembership: merged };
         verdict = evaluate(facts, config, detector);
       } catch (error) {
-    noteLimit(error);
+        noteLimit(error);
         log.warn({ event: "team_lookup_failed", ...where, err: message(error) }, "could not check team memberships; the team requirement stays unmet");
       }
     }
@@ -217,22 +217,19 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   let label: Decision["label"] = "skipped";
   let labelWrites = 0;
   if (config.enabled && config.labels.enabled) {
-    const sync = async (name: string, want: boolean, color: string, description: string): Promise<LabelResult> => {
-      const { result, requests: made } = await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name, color, description }, { want, has: hasLabel(facts.labels, name), exists: hasLabel(pull.repoLabels, name) });
-      labelWrites += made;
-      return result;
-    };
+    // The ai-authored and overridden labels, and exactly one `risk: <level>` label while the PR is
+    // AI-authored (none otherwise): added in one request.
+    const specs: LabelSpec[] = [
+      { name: config.labels.ai_authored, want: verdict.pr.ai, color: AI_LABEL_COLOR, description: AI_LABEL_DESCRIPTION },
+      { name: config.labels.overridden, want: verdict.outcome === "overridden", color: OVERRIDE_LABEL_COLOR, description: OVERRIDE_LABEL_DESCRIPTION },
+      ...TIERS.map((tier) => ({ name: `risk: ${tier}`, want: verdict.risk?.level === tier, color: RISK_LABEL_COLORS[tier], description: `countersign: the AI-authored change is ${tier} risk` })),
+    ];
     try {
-      label = await sync(config.labels.ai_authored, verdict.pr.ai, AI_LABEL_COLOR, AI_LABEL_DESCRIPTION);
-      await sync(config.labels.overridden, verdict.outcome === "overridden", OVERRIDE_LABEL_COLOR, OVERRIDE_LABEL_DESCRIPTION);
-      // Exactly one `risk: <level>` label while the PR is AI-authored; none otherwise.
-      for (const tier of TIERS) {
-        const name = `risk: ${tier}`;
-        const want = verdict.risk?.level === tier;
-        if (want || hasLabel(facts.labels, name)) await sync(name, want, RISK_LABEL_COLORS[tier], `countersign: the AI-authored change is ${tier} risk`);
-      }
+      const synced = await syncLabels(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, specs, { has: facts.labels, exists: pull.repoLabels });
+      labelWrites += synced.requests;
+      label = synced.results.get(config.labels.ai_authored) ?? "unchanged";
     } catch (error) {
-    noteLimit(error);
+      noteLimit(error);
       label = "failed";
       log.error({ event: "label_failed", ...where, err: message(error) }, "could not update the label");
     }
@@ -253,12 +250,12 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     if (bypass && !hasLabel(facts.labels, config.labels.bypassed)) {
       log.warn({ event: "bypass", kind: "merge", ...where, head_sha: facts.headSha, merged_by: bypass.mergedBy, missing: bypass.missing }, `${where.repo}#${where.pr}: merged by @${bypass.mergedBy} without a countersign`);
       try {
-        const marked = await syncLabel(client, { owner: facts.owner, repo: facts.repo, number: facts.number, name: config.labels.bypassed, color: BYPASS_LABEL_COLOR, description: BYPASS_LABEL_DESCRIPTION }, { want: true, has: false, exists: hasLabel(pull.repoLabels, config.labels.bypassed) });
+        const marked = await syncLabels(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, [{ name: config.labels.bypassed, want: true, color: BYPASS_LABEL_COLOR, description: BYPASS_LABEL_DESCRIPTION }], { has: [], exists: pull.repoLabels });
         labelWrites += marked.requests;
         await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: facts.owner, repo: facts.repo, issue_number: facts.number, body: mergeBypassComment(bypass, facts.headSha) });
         labelWrites += 1;
       } catch (error) {
-    noteLimit(error);
+        noteLimit(error);
         log.error({ event: "bypass_mark_failed", ...where, err: message(error) }, "could not mark the bypass on the pull request");
       }
       if (config.bypass.open_issue) issues += await openIssue(client, facts.owner, facts.repo, mergeBypassIssue(bypass, { number: facts.number, url: facts.url, headSha: facts.headSha }, verdict), log, where);
@@ -273,7 +270,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     try {
       statusComment = await syncStatusComment(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, body, existingStatus ? { id: existingStatus.id, body: existingStatus.body } : null);
     } catch (error) {
-    noteLimit(error);
+      noteLimit(error);
       statusComment = "failed";
       log.error({ event: "status_comment_failed", ...where, err: message(error) }, "could not update the status comment");
     }

@@ -7,7 +7,7 @@ import { evaluateAndPublish, type EvaluationDeps } from "./evaluate-pr.js";
 import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
 import { handleMergeGroup } from "./merge-group.js";
 import { handlePush } from "./push.js";
-import { KeyedQueue } from "./queue.js";
+import { DEFAULT_CONCURRENCY, KeyedQueue } from "./queue.js";
 import { metrics, opsHandler, registerQueue } from "./ops.js";
 import { prepareClient, requestTimeout } from "../github/octokit.js";
 import { Pacer } from "../github/pacing.js";
@@ -75,6 +75,17 @@ function clientOf(context: Context, pacer: Pacer): Context["octokit"] {
   return context.octokit;
 }
 
+/** A webhook within this many ms holds evaluations back (intake first). */
+const INTAKE_QUIET_MS = 10;
+/** The longest evaluations are held back while webhooks keep coming. */
+const MAX_HOLD_OFF_MS = 1000;
+
+/** EVALUATION_CONCURRENCY: pull requests evaluated at once (default 4). */
+export function evaluationConcurrency(env: NodeJS.ProcessEnv): number {
+  const configured = Number(env.EVALUATION_CONCURRENCY);
+  return Number.isInteger(configured) && configured >= 1 ? configured : DEFAULT_CONCURRENCY;
+}
+
 /** At most one pending re-evaluation per pull request, after GitHub's rate-limit wait (plus up to 10% jitter). */
 const retries = new Map<string, NodeJS.Timeout>();
 function retryLater(key: string, afterMs: number, evaluate: () => Promise<void>): void {
@@ -92,7 +103,24 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const unsafe = unsafeSecretReason(process.env);
     if (unsafe) throw new Error(`countersign: ${unsafe}`);
     const appId = options.appId ?? Number(process.env.APP_ID ?? 0);
-    const queue = new KeyedQueue();
+    // Webhook intake first: while webhooks pour in (one in the last INTAKE_QUIET_MS), evaluations wait
+    // — at most MAX_HOLD_OFF_MS — so a burst is answered at full speed and coalesces more.
+    let lastWebhookAt = 0;
+    let holdingSince: number | undefined;
+    const holdOff = (): number => {
+      const now = Date.now();
+      if (now - lastWebhookAt >= INTAKE_QUIET_MS) {
+        holdingSince = undefined;
+        return 0;
+      }
+      holdingSince ??= now;
+      if (now - holdingSince >= MAX_HOLD_OFF_MS) {
+        holdingSince = undefined;
+        return 0;
+      }
+      return INTAKE_QUIET_MS - (now - lastWebhookAt);
+    };
+    const queue = new KeyedQueue(evaluationConcurrency(process.env), holdOff);
     const filesCache = new FilesCache();
     // One pacer for every installation this app serves (GitHub's limits are per installation).
     const pacer = options.pacer ?? new Pacer();
@@ -109,6 +137,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     } catch {
       // no server: nothing to serve
     }
+
+    app.onAny(() => {
+      lastWebhookAt = Date.now();
+    });
 
     const evaluateTargets = async (context: Context, parsed: ParsedEvent) => {
       if (!parsed.ok) {

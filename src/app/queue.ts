@@ -1,13 +1,19 @@
 /**
- * Serializes the evaluations of one pull request within this process and coalesces bursts.
+ * Serializes the evaluations of one pull request within this process, coalesces bursts, and bounds
+ * how many pull requests are evaluated at once.
  *
- * For each key (a PR) at most one evaluation runs at a time. Events that arrive while it runs do not
- * start their own: they share ONE trailing evaluation that starts when the running one ends, so a
- * burst of N events costs at most two evaluations, and a slow evaluation can never publish after a
- * newer one (the newer one starts only after it has finished). Every evaluation reads GitHub from
- * scratch, so running the newest task suffices.
+ * For each key (a PR) at most one evaluation runs at a time. Events that arrive while it runs — or
+ * while it waits for a free slot — do not start their own: they share ONE pending evaluation, so a
+ * burst of N events costs at most two evaluations per overlap, and a slow evaluation can never
+ * publish after a newer one (the newer one starts only after it has finished). Every evaluation
+ * reads GitHub from scratch, so running the newest task suffices.
+ *
+ * At most `concurrency` keys run at once; the others wait in arrival order. Under a burst this
+ * keeps the process answering webhooks (an evaluation is CPU work on the same thread) and lets more
+ * events of a waiting pull request coalesce into its one pending evaluation. `holdOff`, when given,
+ * says how long to wait before starting anything (the app: while webhooks are pouring in).
  */
-interface Trailing {
+interface Pending {
   task: () => Promise<void>;
   readonly done: Promise<void>;
   readonly resolve: () => void;
@@ -15,16 +21,37 @@ interface Trailing {
 }
 
 interface Slot {
-  next?: Trailing;
+  running: boolean;
+  /** The evaluation to run next for this key: covers every call made since the running one started. */
+  next?: Pending;
 }
+
+/** Pull requests evaluated at once by default. */
+export const DEFAULT_CONCURRENCY = 4;
 
 export class KeyedQueue {
   private readonly slots = new Map<string, Slot>();
+  /** Keys with a pending evaluation and no running one, in arrival order. */
+  private readonly ready: string[] = [];
+  private active = 0;
+  private readonly idlers: (() => void)[] = [];
 
-  /** Runs `task` for `key` now, or as the key's trailing run; resolves when the run that covers this call has finished. */
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly concurrency = DEFAULT_CONCURRENCY,
+    private readonly holdOff: () => number = () => 0,
+  ) {
+    if (!(concurrency >= 1)) throw new RangeError(`KeyedQueue concurrency must be at least 1, not ${concurrency}`);
+  }
+
+  /** Runs `task` for `key` as soon as it may; resolves when the run that covers this call has finished. */
   run(key: string, task: () => Promise<void>): Promise<void> {
-    const slot = this.slots.get(key);
-    if (!slot) return this.launch(key, task);
+    let slot = this.slots.get(key);
+    if (!slot) {
+      slot = { running: false };
+      this.slots.set(key, slot);
+    }
     if (slot.next) {
       slot.next.task = task;
       return slot.next.done;
@@ -36,38 +63,63 @@ export class KeyedQueue {
       reject = rej;
     });
     slot.next = { task, done, resolve, reject };
+    if (!slot.running) this.ready.push(key);
+    this.pump();
     return done;
   }
 
-  /** How many pull requests have an evaluation running. */
+  /** How many pull requests have an evaluation running or waiting. */
   get size(): number {
     return this.slots.size;
   }
 
-  /** Resolves once no evaluation is running or queued (for graceful shutdown and tests). */
-  async idle(): Promise<void> {
-    while (this.slots.size > 0) {
-      await Promise.allSettled([...this.running.values()]);
-    }
+  /** Evaluations running now. */
+  get running(): number {
+    return this.active;
   }
 
-  private readonly running = new Map<string, Promise<void>>();
+  /** Resolves once no evaluation is running or queued (for graceful shutdown and tests). */
+  idle(): Promise<void> {
+    if (this.slots.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idlers.push(resolve));
+  }
 
-  private launch(key: string, task: () => Promise<void>): Promise<void> {
-    const slot: Slot = {};
-    this.slots.set(key, slot);
-    const current = (async () => task())();
-    this.running.set(key, current);
-    const handOver = () => {
-      const next = slot.next;
-      if (!next) {
-        this.slots.delete(key);
-        this.running.delete(key);
-        return;
-      }
-      this.launch(key, next.task).then(next.resolve, next.reject);
-    };
-    current.then(handOver, handOver);
-    return current;
+  private pump(): void {
+    if (this.timer !== undefined || this.ready.length === 0) return;
+    const wait = this.holdOff();
+    if (wait > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.pump();
+      }, wait);
+      return;
+    }
+    while (this.active < this.concurrency && this.ready.length > 0) {
+      const key = this.ready.shift() as string;
+      const slot = this.slots.get(key);
+      const pending = slot?.next;
+      if (!slot || !pending) continue;
+      slot.next = undefined;
+      slot.running = true;
+      this.active++;
+      const finish = () => {
+        slot.running = false;
+        this.active--;
+        if (slot.next) this.ready.push(key);
+        else this.slots.delete(key);
+        this.pump();
+        if (this.slots.size === 0) for (const idle of this.idlers.splice(0)) idle();
+      };
+      (async () => pending.task())().then(
+        () => {
+          pending.resolve();
+          finish();
+        },
+        (error: unknown) => {
+          pending.reject(error);
+          finish();
+        },
+      );
+    }
   }
 }

@@ -60,46 +60,58 @@ export async function publishCheck(client: PublishClient, target: CheckTarget, o
   return "created";
 }
 
-export interface LabelTarget {
-  readonly owner: string;
-  readonly repo: string;
-  readonly number: number;
+export interface LabelSpec {
   readonly name: string;
   readonly color: string;
   readonly description: string;
+  /** Whether the pull request should carry it. */
+  readonly want: boolean;
 }
 
 export type LabelResult = "added" | "removed" | "unchanged";
 
 const status = (error: unknown): number | undefined => (typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined);
+const named = (names: readonly string[], name: string) => names.some((n) => n.toLowerCase() === name.toLowerCase());
 
 /**
- * Makes the PR carry the label exactly when `want` is true. Adding a label the repository is not
- * known to have (`exists`) first creates it with its colour and description (GitHub answers 422 when
- * it exists after all: fine); adding one it has is one request.
+ * Makes the pull request carry exactly the wanted labels among `specs`: every missing one in one
+ * request, each unwanted one removed. A label the repository is not known to have (`exists`) is
+ * first created with its colour and description (GitHub answers 422 when it exists after all: fine).
  */
-export async function syncLabel(client: PublishClient, target: LabelTarget, state: { want: boolean; has: boolean; exists?: boolean }): Promise<{ result: LabelResult; requests: number }> {
-  if (state.want === state.has) return { result: "unchanged", requests: 0 };
+export async function syncLabels(
+  client: PublishClient,
+  target: { readonly owner: string; readonly repo: string; readonly number: number },
+  specs: readonly LabelSpec[],
+  state: { readonly has: readonly string[]; readonly exists: readonly string[] },
+): Promise<{ results: ReadonlyMap<string, LabelResult>; requests: number }> {
   const repo = { owner: target.owner, repo: target.repo };
-  if (state.want) {
-    let requests = 1;
-    if (state.exists !== true) {
-      requests++;
-      try {
-        await client.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: target.name, color: target.color, description: target.description });
-      } catch (error) {
-        if (status(error) !== 422) throw error;
-      }
+  const results = new Map<string, LabelResult>(specs.map((l) => [l.name, "unchanged"]));
+  const add = specs.filter((l) => l.want && !named(state.has, l.name));
+  const remove = specs.filter((l) => !l.want && named(state.has, l.name));
+  let requests = 0;
+  for (const label of add.filter((l) => !named(state.exists, l.name))) {
+    requests++;
+    try {
+      await client.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: label.name, color: label.color, description: label.description });
+    } catch (error) {
+      if (status(error) !== 422) throw error;
     }
-    await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: target.number, labels: [target.name] });
-    return { result: "added", requests };
   }
-  try {
-    await client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: target.number, name: target.name });
-  } catch (error) {
-    if (status(error) !== 404) throw error;
+  if (add.length > 0) {
+    requests++;
+    await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", { ...repo, issue_number: target.number, labels: add.map((l) => l.name) });
+    for (const l of add) results.set(l.name, "added");
   }
-  return { result: "removed", requests: 1 };
+  for (const label of remove) {
+    requests++;
+    try {
+      await client.request("DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}", { ...repo, issue_number: target.number, name: label.name });
+    } catch (error) {
+      if (status(error) !== 404) throw error;
+    }
+    results.set(label.name, "removed");
+  }
+  return { results, requests };
 }
 
 export interface CommentTarget {

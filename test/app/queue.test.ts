@@ -87,3 +87,39 @@ describe("KeyedQueue", () => {
     expect(log).toEqual(["1", "2", "3"]);
   });
 });
+
+describe("KeyedQueue: evaluations at once", () => {
+  it("runs at most `concurrency` pull requests at once; the others wait in arrival order", async () => {
+    const q = new KeyedQueue(2);
+    const started: string[] = [];
+    let active = 0;
+    let peak = 0;
+    const task = (name: string) => async () => {
+      started.push(name);
+      active++;
+      peak = Math.max(peak, active);
+      await tick();
+      active--;
+    };
+    await Promise.all(["a", "b", "c", "d", "e"].map((k) => q.run(k, task(k))));
+    expect(peak).toBe(2);
+    expect(started).toEqual(["a", "b", "c", "d", "e"]);
+    expect(q.size).toBe(0);
+  });
+
+  it("events for a pull request that waits for a slot share its one pending evaluation", async () => {
+    const q = new KeyedQueue(1);
+    const ran: string[] = [];
+    const task = (name: string) => async () => {
+      ran.push(name);
+      await tick();
+    };
+    const calls = [q.run("busy", task("busy")), q.run("pr", task("pr-1")), q.run("pr", task("pr-2")), q.run("pr", task("pr-3"))];
+    await Promise.all(calls);
+    expect(ran).toEqual(["busy", "pr-3"]);
+  });
+
+  it("refuses a concurrency below one", () => {
+    expect(() => new KeyedQueue(0)).toThrow("at least 1");
+  });
+});
