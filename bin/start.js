@@ -7,7 +7,8 @@
 // offline too, and say what to do next.
 //
 // Probot runs with countersign's Octokit (src/github/octokit.ts): requests are paced by GitHub's
-// documented secondary rate limits instead of plugin-throttling's one write or GraphQL query per second.
+// documented secondary rate limits instead of plugin-throttling's one write or GraphQL query per second,
+// and retried by countersign instead of plugin-retry.
 import { run } from "probot";
 import { drain } from "../dist/app/ops.js";
 import { CountersignOctokit } from "../dist/github/octokit.js";
@@ -27,7 +28,12 @@ if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
 
 let server;
 try {
-  server = await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname], { Octokit: CountersignOctokit });
+  server = await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname], {
+    Octokit: CountersignOctokit,
+    // REDIS_URL is countersign's (src/app/coordination.ts, src/github/redis-buckets.ts), not Probot's:
+    // Probot would open a Bottleneck cluster store on it, which countersign does not use.
+    env: { ...process.env, REDIS_URL: undefined },
+  });
 } catch (error) {
   // e.g. the app refusing to start in production without a real WEBHOOK_SECRET (src/app/index.ts).
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -33,6 +33,13 @@ export interface EvaluationDeps {
   readonly appId: number;
   /** Changed-file lists already read (by head and base commit); none: read every time. */
   readonly filesCache?: FilesCache;
+  /**
+   * With several replicas: false once this replica has lost the pull request's lock
+   * (`coordination.ts`). An evaluation that lost it publishes nothing.
+   */
+  readonly holds?: () => boolean;
+  /** Set when the evaluation must fail closed before it starts (the replicas' store is unreachable): why. */
+  readonly blocked?: string;
 }
 
 export const AI_LABEL_COLOR = "8250df";
@@ -163,6 +170,13 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + writes(check) }, started, { reason: "config_invalid", problems: configProblems });
   }
 
+  // 3b. Replicas that cannot coordinate must not publish a verdict another may contradict: fail closed.
+  if (deps.blocked !== undefined) {
+    const output = renderProblem("Cannot coordinate with the other countersign replicas", [deps.blocked], "nothing in the pull request needs to change. Whoever runs countersign: check that Redis (`REDIS_URL`) is reachable; countersign evaluates again on the next event, or use **Re-run** on this check.");
+    const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
+    return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "cannot-decide", conclusion: output.conclusion, title: output.title, check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + writes(check) }, started, { reason: "coordination_failed", err: deps.blocked });
+  }
+
   // Permissions that GitHub's review data does not carry (commenters; other min_permission levels).
   let permissions: PullRequestFacts["permissions"] = new Map();
   let teamMembership: PullRequestFacts["teamMembership"] = new Map();
@@ -213,6 +227,10 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     }
   }
   const output = renderVerdict(verdict);
+  if (deps.holds?.() === false) {
+    // Another replica owns this pull request now and evaluates it afresh: publish nothing.
+    return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "superseded", conclusion: output.conclusion, title: output.title, check: "unchanged", label: "skipped", statusComment: "skipped", reactions: 0, requests }, started, { reason: "lock_lost" });
+  }
   const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
   let label: Decision["label"] = "skipped";
   let labelWrites = 0;

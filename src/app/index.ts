@@ -10,7 +10,9 @@ import { handlePush } from "./push.js";
 import { DEFAULT_CONCURRENCY, KeyedQueue } from "./queue.js";
 import { metrics, opsHandler, registerQueue } from "./ops.js";
 import { prepareClient, requestTimeout } from "../github/octokit.js";
-import { Pacer } from "../github/pacing.js";
+import { MemoryBuckets, Pacer } from "../github/pacing.js";
+import { RedisBuckets } from "../github/redis-buckets.js";
+import { LocalCoordinator, RedisCoordinator, type Coordinator } from "./coordination.js";
 import { FilesCache } from "../github/files.js";
 
 export const CONFIG_FILE = "countersign.yml";
@@ -44,7 +46,12 @@ export interface AppOptions {
   readonly onQueue?: (queue: KeyedQueue) => void;
   /** How requests to GitHub are paced (default: GitHub's documented budgets, per installation, in this process). */
   readonly pacer?: Pacer;
+  /** How replicas share pull requests (default: Redis at REDIS_URL, or this process alone). */
+  readonly coordinator?: Coordinator;
 }
+
+const keyOf = (t: Target) => `${t.owner}/${t.repo}#${t.number}`.toLowerCase();
+const errorText = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 const PULL_REQUEST_EVENTS = [
   "pull_request.opened",
@@ -75,6 +82,8 @@ function clientOf(context: Context, pacer: Pacer): Context["octokit"] {
   return context.octokit;
 }
 
+/** After Redis was unreachable, the pull request is evaluated again this much later (until it is back). */
+const COORDINATION_RETRY_MS = 30_000;
 /** A webhook within this many ms holds evaluations back (intake first). */
 const INTAKE_QUIET_MS = 10;
 /** The longest evaluations are held back while webhooks keep coming. */
@@ -122,17 +131,23 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     };
     const queue = new KeyedQueue(evaluationConcurrency(process.env), holdOff);
     const filesCache = new FilesCache();
-    // One pacer for every installation this app serves (GitHub's limits are per installation).
-    const pacer = options.pacer ?? new Pacer();
-    registerQueue(queue);
+    // With REDIS_URL, replicas coordinate per pull request through Redis and pace GitHub requests from
+    // one budget per installation there; otherwise this process is all there is.
+    const coordinator = options.coordinator ?? (process.env.REDIS_URL ? RedisCoordinator.connect(process.env.REDIS_URL) : new LocalCoordinator());
+    const pacer = options.pacer ?? new Pacer(coordinator instanceof RedisCoordinator ? new RedisBuckets(coordinator.redis, () => coordinator.connected()) : new MemoryBuckets());
+    registerQueue(queue, coordinator);
     options.onQueue?.(queue);
     // /healthz, /readyz and /metrics on Probot's server (not available when loaded without one, as in tests).
     try {
       appOptions.addHandler(
-        opsHandler(async () => {
-          const octokit = await app.auth();
-          await octokit.request("GET /app");
-        }),
+        opsHandler(
+          async () => {
+            const octokit = await app.auth();
+            await octokit.request("GET /app");
+          },
+          Date.now,
+          coordinator.shared ? () => coordinator.ping() : undefined,
+        ),
       );
     } catch {
       // no server: nothing to serve
@@ -154,20 +169,42 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         log: context.log,
         appId,
       };
-      const run = (t: Target): Promise<void> => queue.run(`${t.owner}/${t.repo}#${t.number}`, async () => {
+      const evaluateOnce = async (t: Target, extra: Pick<EvaluationDeps, "holds" | "blocked">): Promise<void> => {
         try {
-          const decision = await evaluateAndPublish(deps, t);
+          const decision = await evaluateAndPublish({ ...deps, ...extra }, t);
           metrics.evaluations.inc({ outcome: decision.outcome });
           metrics.evaluationSeconds.observe(decision.durationMs / 1000);
           for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
           // Rate-limited for longer than a request waits: the check says so; evaluate again once GitHub allows.
-          if (decision.retryAfterMs !== undefined) retryLater(`${t.owner}/${t.repo}#${t.number}`, decision.retryAfterMs, () => run(t));
+          if (decision.retryAfterMs !== undefined) retryLater(keyOf(t), decision.retryAfterMs, () => run(t, false));
         } catch (error) {
           // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
           context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
         }
-      });
-      const all = Promise.all(parsed.targets.map(run));
+      };
+      // Serialized and coalesced in this process (queue.ts) and, with REDIS_URL, across replicas (coordination.ts).
+      const run = async (t: Target, isEvent: boolean): Promise<void> => {
+        const key = keyOf(t);
+        let unreachable: string | undefined;
+        if (isEvent) await coordinator.noteEvent(key).catch((error: unknown) => (unreachable = errorText(error)));
+        return queue.run(key, async () => {
+          if (unreachable === undefined) {
+            try {
+              await coordinator.run(key, (fence) => evaluateOnce(t, { holds: fence.holds }), (afterMs) => retryLater(key, afterMs, () => run(t, false)));
+              return;
+            } catch (error) {
+              unreachable = errorText(error);
+            }
+          }
+          // The replicas' store is unreachable: an event could be lost or a verdict contradicted. Fail closed
+          // (with Probot's cluster throttling on the same Redis, GitHub cannot be written either: the last
+          // verdict stands and nothing new passes), and look again once Redis may be back.
+          context.log.error({ event: "coordination_failed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: unreachable }, "countersign cannot reach Redis; failing closed");
+          await evaluateOnce(t, { blocked: `Redis: ${unreachable}` });
+          retryLater(key, COORDINATION_RETRY_MS, () => run(t, true));
+        });
+      };
+      const all = Promise.all(parsed.targets.map((t) => run(t, true)));
       if (options.waitForEvaluations) await all;
     };
 

@@ -23,15 +23,18 @@ export const metrics = {
   bypasses: new Counter({ name: "countersign_bypasses_total", help: "Changes that went around the gate, by kind (merge, push, force-push, branch-deleted).", labelNames: ["kind"], registers: [registry] }),
 };
 
-/** Queues whose depth /metrics reports and shutdown waits for (one per loaded app). */
+/** Queues whose depth /metrics reports and shutdown waits for (one per loaded app), and what each app closes after. */
 const queues = new Set<KeyedQueue>();
-export function registerQueue(queue: KeyedQueue): void {
+const closers = new Set<{ close(): Promise<void> }>();
+export function registerQueue(queue: KeyedQueue, closeAfter?: { close(): Promise<void> }): void {
   queues.add(queue);
+  if (closeAfter) closers.add(closeAfter);
 }
 
-/** Resolves once every evaluation running or queued in this process has finished. */
+/** Resolves once every evaluation running or queued in this process has finished (then closes the Redis connection). */
 export async function drain(): Promise<void> {
   await Promise.all([...queues].map((q) => q.idle()));
+  await Promise.all([...closers].map((c) => c.close()));
 }
 
 export interface ReadinessProbe {
@@ -44,7 +47,7 @@ const send = (res: ServerResponse, status: number, type: string, body: string) =
 };
 
 /** The HTTP handler for the ops endpoints; returns false for any other path. */
-export function opsHandler(probe: ReadinessProbe, now: () => number = Date.now): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
+export function opsHandler(probe: ReadinessProbe, now: () => number = Date.now, redis?: ReadinessProbe): (req: IncomingMessage, res: ServerResponse) => Promise<boolean> {
   let last: { at: number; ok: boolean; error?: string } | undefined;
   return async (req, res) => {
     const path = (req.url ?? "").split("?")[0];
@@ -54,7 +57,8 @@ export function opsHandler(probe: ReadinessProbe, now: () => number = Date.now):
       return true;
     }
     if (path === "/readyz") {
-      if (!last || now() - last.at > 30_000) {
+      // A success is trusted for 30 s; a failure is checked again after 2 s, so recovery shows at once.
+      if (!last || now() - last.at > (last.ok ? 30_000 : 2_000)) {
         try {
           await probe();
           last = { at: now(), ok: true };
@@ -62,7 +66,18 @@ export function opsHandler(probe: ReadinessProbe, now: () => number = Date.now):
           last = { at: now(), ok: false, error: error instanceof Error ? error.message : String(error) };
         }
       }
-      send(res, last.ok ? 200 : 503, "application/json", JSON.stringify(last.ok ? { status: "ready", github: "ok" } : { status: "not ready", github: last.error ?? "unreachable" }));
+      // Redis (when replicas share it) is asked every time: a ping is cheap, and an outage must show at once.
+      let redisState: string | undefined;
+      if (redis) {
+        try {
+          await redis();
+          redisState = "ok";
+        } catch (error) {
+          redisState = error instanceof Error ? error.message : String(error);
+        }
+      }
+      const ready = last.ok && (redisState === undefined || redisState === "ok");
+      send(res, ready ? 200 : 503, "application/json", JSON.stringify({ status: ready ? "ready" : "not ready", github: last.ok ? "ok" : (last.error ?? "unreachable"), ...(redisState === undefined ? {} : { redis: redisState }) }));
       return true;
     }
     if (path === "/metrics") {

@@ -4,10 +4,12 @@
  *
  * `CountersignOctokit` is Probot's Octokit for `npm start` (bin/start.js). Probot's throttling plugin
  * spaces every write and every GraphQL query one second apart and costs several milliseconds per
- * request in its scheduler even when nothing waits; countersign's pacer replaces it. With REDIS_URL
- * the plugin stays on for what Probot clusters through Redis (requests in flight per installation,
- * token requests, answered rate limits), without its one-second spacing. Probot's retry plugin is off
- * too: `prepareClient` retries 5xx answers and failed connections itself, at a fraction of the cost.
+ * request in its scheduler (Bottleneck) even when nothing waits; countersign's pacer replaces it. Its
+ * Redis clustering is not used either: Bottleneck's Redis store fails every request with
+ * `ERR SETTINGS_KEY_NOT_FOUND` once its keys are gone (a Redis restart: seen in test/e2e/replicas;
+ * Redis 7 expiry: SGrondin/bottleneck#205, #219, open), so with REDIS_URL countersign keeps the
+ * budgets in Redis itself (`redis-buckets.ts`). Probot's retry plugin is off too: `prepareClient`
+ * retries 5xx answers and failed connections itself, at a fraction of the cost.
  *
  * Started with a plain `probot run`, the app still works: it is then paced twice (Probot's spacing
  * and countersign's), which is safe and slower.
@@ -15,23 +17,15 @@
 import { ProbotOctokit } from "probot";
 import { costOf, rateLimitWait, realClock, type Clock, type Pacer } from "./pacing.js";
 
-/** A Bottleneck group stand-in that schedules nothing: the job runs at once. */
-const immediate = {
-  key: () => ({
-    schedule: <A extends unknown[], R>(_options: unknown, job: (...args: A) => R, ...args: A): R => job(...args),
-  }),
-};
-
 /**
- * Probot's Octokit with the throttling plugin off — or, when Probot clusters it through Redis
- * (REDIS_URL gives it a `connection`), on without its `write` (1 s) and `notifications` (3 s) spacing.
+ * Probot's Octokit with its throttling and retry plugins off: `prepareClient` paces (by GitHub's
+ * documented budgets, in Redis when replicas share one) and retries instead.
  */
-export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => {
-  const throttle = (options.throttle ?? {}) as Record<string, unknown>;
-  const clustered = throttle.connection !== undefined && throttle.connection !== null;
-  // Retries are countersign's (prepareClient): plugin-retry costs a Bottleneck per request.
-  return { ...options, retry: { enabled: false }, throttle: clustered ? { ...throttle, write: immediate, notifications: immediate } : { ...throttle, enabled: false } };
-});
+export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...((options.throttle ?? {}) as Record<string, unknown>), enabled: false },
+}));
 
 /** The longest a GitHub request may take, its 5xx retries included (waiting for the pacer or for GitHub's rate-limit wait not). */
 export const REQUEST_TIMEOUT_MS = 30_000;

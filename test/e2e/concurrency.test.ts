@@ -18,7 +18,7 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { requireDist } from "../support/app-process.js";
 import type { WebhookEvent } from "../support/webhooks.js";
-import { aiCommit, Env, humanCommit, isAiPull, mayPass, pull, type PullHandle } from "./kit.js";
+import { aiCommit, Env, isAiPull, mainQueries, mayPass, pull, scenarioKind, scenarioPulls, scenarioWaves, sendAll, shuffle, writesOf, type PullHandle } from "./kit.js";
 
 requireDist();
 
@@ -33,32 +33,6 @@ afterAll(async () => {
 });
 
 /** Sends events with at most `concurrency` in flight. */
-async function sendAll(e: Env, events: { event: WebhookEvent; pr: number }[], concurrency = 16): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < events.length) {
-      const item = events[next++];
-      if (item) await e.send(item.event, item.pr);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
-}
-
-/** A deterministic shuffle (a fixed seed: the same interleaving on every run). */
-function shuffle<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let s = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) & 0x7fffffff;
-    const j = s % (i + 1);
-    [out[i], out[j]] = [out[j] as T, out[i] as T];
-  }
-  return out;
-}
-
-const mainQueries = (e: Env, pr: number) => e.double.apiRequests(pr).filter((r) => r.operation === "countersignPullRequest").length;
-const writesOf = (e: Env, pr?: number) => e.double.apiRequests(pr).filter((r) => r.method !== "GET" && r.operation !== "countersignPullRequest" && r.operation !== "countersignEditHistory");
-
 const NOOPS = ["opened", "synchronize", "labeled", "review", "comment", "rerun", "check_suite"] as const;
 /** Events for a pull request that change nothing in the world (as redeliveries and no-op actions do). */
 const noise = (pr: PullHandle, i: number): WebhookEvent => pr.noop(NOOPS[i % NOOPS.length] ?? "opened");
@@ -133,42 +107,11 @@ describe("bursts and ordering", () => {
 describe("20 pull requests, events interleaved", () => {
   it.concurrent("every pull request ends where a fresh evaluation puts it, with a bounded number of evaluations and writes", async () => {
     const N = 20;
-    const kinds = ["human", "approved", "operator-only", "stale-then-comment"] as const;
-    const kindOf = (n: number) => kinds[(n - 1) % kinds.length] ?? "human";
-    const pulls = Array.from({ length: N }, (_, i) => pull(i + 1, { commits: kindOf(i + 1) === "human" ? [humanCommit("bob")] : [aiCommit("alice")], author: { login: kindOf(i + 1) === "human" ? "bob" : "alice", type: "User", id: 1001 } }));
+    const kindOf = scenarioKind;
+    const pulls = scenarioPulls(N);
     const e = await env({ pulls, repo: { permissions: { carol: "write", erin: "write", dave: "read" }, labelExists: true } });
     const prs = pulls.map((p) => e.pr(p.number));
-
-    // Wave 1: every PR opened, each delivered twice (a redelivery), all interleaved.
-    const wave1 = prs.flatMap((pr) => {
-      const opened = pr.opened();
-      return [
-        { event: opened, pr: pr.number },
-        { event: opened, pr: pr.number },
-      ];
-    });
-    // Wave 2: reviews, pushes (each followed by the stale synchronize of the head it replaced), labels.
-    const wave2 = prs.flatMap((pr) => {
-      const out: { event: WebhookEvent; pr: number }[] = [];
-      const kind = kindOf(pr.number);
-      if (kind === "approved") out.push({ event: pr.review("carol"), pr: pr.number });
-      if (kind === "operator-only") out.push({ event: pr.review("alice"), pr: pr.number });
-      if (kind === "stale-then-comment" || kind === "human") {
-        if (kind === "stale-then-comment") out.push({ event: pr.review("carol"), pr: pr.number });
-        const old = pr.head;
-        out.push({ event: pr.push(kind === "human" ? humanCommit("bob") : aiCommit("alice")), pr: pr.number });
-        out.push({ event: pr.staleSynchronize(old), pr: pr.number });
-      }
-      out.push({ event: pr.label("triage"), pr: pr.number });
-      return out;
-    });
-    // Wave 3: comments; a pinned /countersign from erin where the approval went stale.
-    const wave3 = prs.flatMap((pr) => {
-      const out = [{ event: pr.comment("dave", "Thanks for this!"), pr: pr.number }];
-      if (kindOf(pr.number) === "stale-then-comment") out.push({ event: pr.comment("erin", `/countersign ${pr.head.slice(0, 7)}`), pr: pr.number });
-      return out;
-    });
-    const waves = [wave1, wave2, wave3];
+    const waves = scenarioWaves(prs);
     // Distinct states per PR: the opened state, plus one per wave that changed it (wave 2 changes every PR; wave 3 adds comments to every PR).
     const states = 3;
     for (const [i, wave] of waves.entries()) await sendAll(e, shuffle(wave, 7 + i), 16);

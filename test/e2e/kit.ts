@@ -62,6 +62,10 @@ export interface EnvOptions {
   /** Operators, for the oracle (default: alice). */
   operators?: string[];
   logLevel?: string;
+  /** App processes against the same double (default 1); with several, set REDIS_URL in `env`. */
+  replicas?: number;
+  /** Extra environment for the app processes. */
+  env?: Record<string, string>;
 }
 
 export interface SentWebhook extends Delivery {
@@ -78,21 +82,49 @@ export class Env {
   private constructor(
     readonly world: GitHubWorld,
     readonly double: GitHubHttpDouble,
-    readonly app: AppProcess,
+    readonly apps: AppProcess[],
   ) {}
+
+  /** The first (or only) app process. */
+  get app(): AppProcess {
+    return this.apps[0] as AppProcess;
+  }
+
+  /** Polls `predicate` (every replica's output counts) until it holds, or fails naming `what`. */
+  async waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (this.apps.length === 1) {
+      await this.app.waitFor(() => predicate() || undefined, timeoutMs, what);
+      return;
+    }
+    const deadline = Date.now() + timeoutMs;
+    while (!predicate()) {
+      const dead = this.apps.find((a) => !a.alive);
+      if (dead) throw new Error(`a replica exited while waiting for ${what}\n${dead.tail()}`);
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.apps.map((a) => a.tail()).join("\n---\n")}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Every replica's `decision` lines (for one pull request). */
+  decisions(pr?: number): LogLine[] {
+    return this.apps.flatMap((a) => a.decisions(pr));
+  }
 
   static async start(options: EnvOptions): Promise<Env> {
     const repo: RepoState = { permissions: {}, labelExists: false, ...options.repo };
     const world = new GitHubWorld({ repo, pulls: options.pulls }, { owner: OWNER, repo: REPO, appId: APP_ID });
     const double = await new GitHubHttpDouble(world, { publicKey: appKeys().publicKey }).start();
-    let app: AppProcess;
+    const apps: AppProcess[] = [];
     try {
-      app = await startApp({ githubHost: double.host, appId: APP_ID, ...(options.logLevel ? { logLevel: options.logLevel } : {}) });
+      for (let i = 0; i < (options.replicas ?? 1); i++) {
+        apps.push(await startApp({ githubHost: double.host, appId: APP_ID, secret: apps[0]?.secret, ...(options.logLevel ? { logLevel: options.logLevel } : {}), ...(options.env ? { env: options.env } : {}) }));
+      }
     } catch (error) {
+      await Promise.allSettled(apps.map((a) => a.stop()));
       await double.close();
       throw error;
     }
-    const env = new Env(world, double, app);
+    const env = new Env(world, double, apps);
     world.onCheckRunWrite.push((w: CheckRunWrite) => {
       const p = w.pr === undefined ? undefined : world.pull(w.pr);
       if (w.conclusion === "success" && p && headOf(p) === w.headSha && !mayPass(p, repo, options.operators)) {
@@ -103,7 +135,7 @@ export class Env {
   }
 
   async stop(): Promise<void> {
-    await this.app.stop();
+    await Promise.all(this.apps.map((a) => a.stop()));
     await this.double.close();
   }
 
@@ -114,8 +146,9 @@ export class Env {
   }
 
   /** Delivers a webhook to the app, signed, and records how long it took to be answered. */
-  async send(event: WebhookEvent, pr?: number, options: Parameters<typeof deliver>[3] = {}): Promise<SentWebhook> {
-    const d = await deliver(this.app.webhookUrl, this.app.secret, event, options);
+  async send(event: WebhookEvent, pr?: number, options: Parameters<typeof deliver>[3] & { replica?: number } = {}): Promise<SentWebhook> {
+    const app = this.apps[options.replica ?? 0] ?? this.app;
+    const d = await deliver(app.webhookUrl, app.secret, event, options);
     const sent = { ...d, pr, event: `${event.name}.${String(event.payload.action ?? "")}` };
     this.sent.push(sent);
     return sent;
@@ -135,11 +168,11 @@ export class Env {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
     const lastSent = Math.max(0, ...this.sent.filter((s) => s.pr === pr).map((s) => s.sentAt));
     if (options.evaluates !== false) {
-      await this.app.waitFor(() => this.app.decisions(pr).some((d) => Env.started(d) >= lastSent - 1), Math.max(1, deadline - Date.now()), `an evaluation of #${pr} started after the last webhook`);
+      await this.waitFor(() => this.decisions(pr).some((d) => Env.started(d) >= lastSent - 1), Math.max(1, deadline - Date.now()), `an evaluation of #${pr} started after the last webhook`);
     }
     for (;;) {
       const forPr = this.double.log.filter((r) => r.pr === pr);
-      const lastActivity = Math.max(0, ...forPr.map((r) => r.at + r.ms), ...this.app.decisions(pr).map((d) => Number(d.time)));
+      const lastActivity = Math.max(0, ...forPr.map((r) => r.at + r.ms), ...this.decisions(pr).map((d) => Number(d.time)));
       // A pending trailing evaluation shows itself at once (nothing is spaced out unless GitHub's
       // budgets run low, which these tests never reach).
       const quietUntil = lastActivity + 300;
@@ -154,7 +187,7 @@ export class Env {
   async quiet(quietMs = 500, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const last = Math.max(0, ...this.double.log.map((r) => r.at + r.ms), ...this.app.lines.map((l) => Number(l.time ?? 0)));
+      const last = Math.max(0, ...this.double.log.map((r) => r.at + r.ms), ...this.apps.flatMap((a) => a.lines.map((l) => Number(l.time ?? 0))));
       const wait = last + quietMs - Date.now();
       if (wait <= 0) return;
       if (Date.now() + wait > deadline) throw new Error(`the app did not go quiet\n${this.app.tail()}`);
@@ -182,7 +215,7 @@ export class Env {
   /** Everything that must hold whatever the scenario: no violations, no problems at the double, no crash, webhooks answered in time. */
   invariants(): string[] {
     const out = [...this.violations, ...this.double.problems.map((p) => `double: ${p}`)];
-    for (const e of this.app.errors()) out.push(`app: ${JSON.stringify(e).slice(0, 300)}`);
+    for (const [i, a] of this.apps.entries()) for (const e of a.errors()) out.push(`app${i}: ${JSON.stringify(e).slice(0, 300)}`);
     for (const s of this.sent) {
       if (s.status !== 200 && s.status !== 202) out.push(`webhook ${s.event} answered ${s.status}`);
       if (s.ms >= GITHUB_WEBHOOK_TIMEOUT_MS) out.push(`webhook ${s.event} answered after ${Math.round(s.ms)} ms`);
@@ -292,3 +325,84 @@ export class PullHandle {
 }
 
 export { headOf, human, pull };
+
+/**
+ * Sends events with at most `concurrency` in flight. With several replicas, event i goes to replica
+ * i mod replicas: the events of one pull request are sprayed across them, as a load balancer would.
+ */
+export async function sendAll(e: Env, events: { event: WebhookEvent; pr: number }[], concurrency = 16): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < events.length) {
+      const i = next++;
+      const item = events[i];
+      if (item) await e.send(item.event, item.pr, { replica: i % e.apps.length });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, events.length) }, worker));
+}
+
+/** A deterministic shuffle (a fixed seed: the same interleaving on every run). */
+export function shuffle<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  let s = seed;
+  for (let i = out.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) & 0x7fffffff;
+    const j = s % (i + 1);
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+/** The pull request queries the double answered (one per evaluation). */
+export const mainQueries = (e: Env, pr: number) => e.double.apiRequests(pr).filter((r) => r.operation === "countersignPullRequest").length;
+/** Every write the double received (for one pull request). */
+export const writesOf = (e: Env, pr?: number) => e.double.apiRequests(pr).filter((r) => r.method !== "GET" && r.operation !== "countersignPullRequest" && r.operation !== "countersignEditHistory");
+
+/** The kinds of pull request in the interleaved scenarios (by number, round-robin). */
+export const SCENARIO_KINDS = ["human", "approved", "operator-only", "stale-then-comment"] as const;
+export type ScenarioKind = (typeof SCENARIO_KINDS)[number];
+export const scenarioKind = (n: number): ScenarioKind => SCENARIO_KINDS[(n - 1) % SCENARIO_KINDS.length] ?? "human";
+
+/** N pull requests: human ones by @bob, AI-authored ones operated by @alice. */
+export function scenarioPulls(n: number): PullState[] {
+  return Array.from({ length: n }, (_, i) => {
+    const human = scenarioKind(i + 1) === "human";
+    return pull(i + 1, { commits: human ? [humanCommit("bob")] : [aiCommit("alice")], author: { login: human ? "bob" : "alice", type: "User", id: 1001 } });
+  });
+}
+
+/**
+ * Three waves of events for the scenario's pull requests, changing the world as they are built:
+ * every PR opened and redelivered; reviews, pushes followed by the stale synchronize of the head
+ * they replaced, labels; comments, and a pinned `/countersign` where an approval went stale.
+ */
+export function scenarioWaves(prs: PullHandle[]): { event: WebhookEvent; pr: number }[][] {
+  const wave1 = prs.flatMap((pr) => {
+    const opened = pr.opened();
+    return [
+      { event: opened, pr: pr.number },
+      { event: opened, pr: pr.number },
+    ];
+  });
+  const wave2 = prs.flatMap((pr) => {
+    const out: { event: WebhookEvent; pr: number }[] = [];
+    const kind = scenarioKind(pr.number);
+    if (kind === "approved") out.push({ event: pr.review("carol"), pr: pr.number });
+    if (kind === "operator-only") out.push({ event: pr.review("alice"), pr: pr.number });
+    if (kind === "stale-then-comment" || kind === "human") {
+      if (kind === "stale-then-comment") out.push({ event: pr.review("carol"), pr: pr.number });
+      const old = pr.head;
+      out.push({ event: pr.push(kind === "human" ? humanCommit("bob") : aiCommit("alice")), pr: pr.number });
+      out.push({ event: pr.staleSynchronize(old), pr: pr.number });
+    }
+    out.push({ event: pr.label("triage"), pr: pr.number });
+    return out;
+  });
+  const wave3 = prs.flatMap((pr) => {
+    const out = [{ event: pr.comment("dave", "Thanks for this!"), pr: pr.number }];
+    if (scenarioKind(pr.number) === "stale-then-comment") out.push({ event: pr.comment("erin", `/countersign ${pr.head.slice(0, 7)}`), pr: pr.number });
+    return out;
+  });
+  return [wave1, wave2, wave3];
+}

@@ -1,0 +1,188 @@
+/**
+ * Several replicas, one verdict at a time per pull request.
+ *
+ * Within a process, `queue.ts` serializes and coalesces the evaluations of a pull request. With
+ * REDIS_URL set, replicas behind a load balancer also share, per pull request:
+ *
+ * - an event counter (`countersign:events:{pr}`), incremented by whichever replica receives an event
+ *   *before* it queues the evaluation;
+ * - a lock (`mutex:countersign:lock:{pr}`, redis-semaphore's `Mutex`: a token with a TTL, refreshed while
+ *   held), which only the replica evaluating holds;
+ * - the count the last finished evaluation covered (`countersign:done:{pr}`).
+ *
+ * A replica that gets the lock reads the counter, evaluates (reading GitHub fresh), publishes,
+ * records the count as done and releases; then, if the counter moved meanwhile, it goes again. A
+ * replica that does not get the lock does nothing: the holder re-reads the counter after releasing,
+ * and every increment happened before that replica's failed attempt, so before the release — the
+ * holder's re-read, or the next holder's first read, sees it. Events are therefore never lost and
+ * are coalesced across replicas, and two replicas never evaluate one pull request at once, so an
+ * older evaluation cannot publish over a newer one. If the holder dies, its lock expires
+ * (`LOCK_TTL_MS`) and the replica that was turned away evaluates then (it re-checks after the TTL).
+ * If the lock is lost while evaluating (Redis unreachable for longer than the TTL), the evaluation
+ * publishes nothing.
+ *
+ * Without REDIS_URL the in-process behaviour is all there is (`LocalCoordinator`).
+ */
+import { Redis } from "ioredis";
+import { Mutex } from "redis-semaphore";
+
+/** What an evaluation run under the coordinator is told. */
+export interface Fence {
+  /** False once this replica no longer holds the pull request's lock: publish nothing then. */
+  holds(): boolean;
+}
+
+export type CoordinatedRun =
+  /** Evaluated (perhaps several times, while events kept coming). */
+  | { readonly outcome: "ran"; readonly times: number }
+  /** Another replica holds the pull request: it covers this event. */
+  | { readonly outcome: "elsewhere" }
+  /** Nothing arrived since the last evaluation finished (another replica covered it). */
+  | { readonly outcome: "covered" };
+
+export interface Coordinator {
+  /** Whether evaluations are coordinated across replicas (for logs and /readyz). */
+  readonly shared: boolean;
+  /** Records an event for `key` where every replica sees it. Throws when the store is unreachable. */
+  noteEvent(key: string): Promise<void>;
+  /**
+   * Evaluates `key` if no other replica is, again while events arrive meanwhile. When another replica
+   * holds it, calls `recheck` with when to look again (should that replica die). Throws when the
+   * store is unreachable.
+   */
+  run(key: string, evaluate: (fence: Fence) => Promise<void>, recheck?: (afterMs: number) => void): Promise<CoordinatedRun>;
+  /** Throws when the store cannot be reached (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** One process: the queue already serializes; nothing to share. */
+export class LocalCoordinator implements Coordinator {
+  readonly shared = false;
+  noteEvent(): Promise<void> {
+    return Promise.resolve();
+  }
+  async run(_key: string, evaluate: (fence: Fence) => Promise<void>): Promise<CoordinatedRun> {
+    await evaluate({ holds: () => true });
+    return { outcome: "ran", times: 1 };
+  }
+  ping(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+/** How long a lock outlives a replica that stopped refreshing it. */
+export const LOCK_TTL_MS = 60_000;
+/** Evaluations of one pull request in a row before the holder lets go (events kept coming). */
+const MAX_ROUNDS = 5;
+const LOCK_PREFIX = "countersign:lock:";
+/** How long a command waits for a connection being made before failing. */
+const CONNECT_WAIT_MS = 2_000;
+/** How long the counters of a quiet pull request are kept (they are recreated from zero after). */
+const KEEP_MS = 7 * 24 * 3_600_000;
+
+export interface RedisCoordinatorOptions {
+  readonly lockTtlMs?: number;
+}
+
+export class RedisCoordinator implements Coordinator {
+  readonly shared = true;
+  private readonly lockTtlMs: number;
+
+  constructor(
+    /** The connection (shared with the pacer's buckets: `github/redis-buckets.ts`). */
+    readonly redis: Redis,
+    options: RedisCoordinatorOptions = {},
+  ) {
+    this.lockTtlMs = options.lockTtlMs ?? LOCK_TTL_MS;
+  }
+
+  /** A client for REDIS_URL that fails commands at once while disconnected (fail closed, never queue). */
+  static connect(url: string, options: RedisCoordinatorOptions = {}): RedisCoordinator {
+    // enableOfflineQueue: false — while disconnected a command fails at once (the evaluation then
+    // fails closed) instead of waiting in memory for a reconnection.
+    const redis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // Reconnection is ioredis's job; errors surface on the commands that fail.
+    redis.on("error", () => undefined);
+    return new RedisCoordinator(redis, options);
+  }
+
+  /** Waits (briefly) for a connection being made; fails at once when Redis refuses or is already lost. */
+  async connected(): Promise<void> {
+    const status = this.redis.status;
+    if (status === "ready" || (status !== "connecting" && status !== "connect" && status !== "wait")) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        this.redis.off("ready", onReady);
+        this.redis.off("error", onError);
+        if (error) reject(error);
+        else resolve();
+      };
+      const onReady = () => done();
+      const onError = (error: Error) => done(error);
+      const timer = setTimeout(() => done(new Error(`not connected to Redis within ${CONNECT_WAIT_MS} ms`)), CONNECT_WAIT_MS);
+      this.redis.once("ready", onReady);
+      this.redis.once("error", onError);
+    });
+  }
+
+  /** The Redis key of a pull request's lock (redis-semaphore prefixes its mutexes with `mutex:`). */
+  static lockKey(key: string): string {
+    return `mutex:${LOCK_PREFIX}${key}`;
+  }
+
+  async noteEvent(key: string): Promise<void> {
+    await this.connected();
+    await this.redis.multi().incr(`countersign:events:${key}`).pexpire(`countersign:events:${key}`, KEEP_MS).exec();
+  }
+
+  async run(key: string, evaluate: (fence: Fence) => Promise<void>, recheck?: (afterMs: number) => void): Promise<CoordinatedRun> {
+    await this.connected();
+    let times = 0;
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      let lost = false;
+      const mutex = new Mutex(this.redis, `${LOCK_PREFIX}${key}`, {
+        lockTimeout: this.lockTtlMs,
+        refreshInterval: Math.floor(this.lockTtlMs / 3),
+        acquireAttemptsLimit: 1,
+        onLockLost: () => {
+          lost = true;
+        },
+      });
+      if (!(await mutex.tryAcquire())) {
+        // The holder covers what we were asked for; should it die, look again once its lock has expired.
+        recheck?.(this.lockTtlMs + 1000);
+        return times > 0 ? { outcome: "ran", times } : { outcome: "elsewhere" };
+      }
+      let seen: number;
+      try {
+        const [events, done] = await this.redis.mget(`countersign:events:${key}`, `countersign:done:${key}`);
+        seen = Number(events ?? 0);
+        if (done !== null && seen <= Number(done)) return times > 0 ? { outcome: "ran", times } : { outcome: "covered" };
+        await evaluate({ holds: () => !lost && mutex.isAcquired });
+        times++;
+        if (!lost) await this.redis.set(`countersign:done:${key}`, String(seen), "PX", KEEP_MS);
+      } finally {
+        await mutex.release().catch(() => undefined);
+      }
+      const now = Number((await this.redis.get(`countersign:events:${key}`)) ?? 0);
+      if (now <= seen) return { outcome: "ran", times };
+    }
+    // Still moving after MAX_ROUNDS: hand the pull request back to the queue rather than hold it forever.
+    recheck?.(0);
+    return { outcome: "ran", times };
+  }
+
+  async ping(): Promise<void> {
+    await this.connected();
+    await this.redis.ping();
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * Replicas sharing pull requests through a real Redis (coordination.ts): one evaluation at a time per
+ * pull request across replicas, no event lost, a dead holder taken over, a lost lock publishes nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Redis } from "ioredis";
+import { RedisCoordinator, type Fence } from "../../src/app/coordination.js";
+import { startRedis, type RedisServer } from "../support/redis-server.js";
+
+let server: RedisServer;
+const open: RedisCoordinator[] = [];
+const replica = (lockTtlMs?: number) => {
+  const c = RedisCoordinator.connect(server.url, lockTtlMs === undefined ? {} : { lockTtlMs });
+  open.push(c);
+  return c;
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let n = 0;
+const freshKey = () => `acme/infra#${++n}`;
+
+beforeAll(async () => {
+  server = await startRedis();
+  await replica().ping();
+}, 20_000);
+afterAll(async () => {
+  await Promise.all(open.map((c) => c.close()));
+  await server.stop();
+});
+
+describe("two replicas, one pull request", () => {
+  it("never evaluate it at once; events that arrive meanwhile get one more evaluation, by the holder", async () => {
+    const [a, b] = [replica(), replica()];
+    const key = freshKey();
+    let active = 0;
+    let peak = 0;
+    let evaluations = 0;
+    const evaluate = async () => {
+      active++;
+      peak = Math.max(peak, active);
+      evaluations++;
+      await sleep(100);
+      active--;
+    };
+    await a.noteEvent(key);
+    const first = a.run(key, evaluate);
+    await sleep(20);
+    // Three events reach replica B while A evaluates: B is turned away, A covers them.
+    const rechecks: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await b.noteEvent(key);
+      expect(await b.run(key, evaluate, (ms) => rechecks.push(ms))).toEqual({ outcome: "elsewhere" });
+    }
+    expect(await first).toEqual({ outcome: "ran", times: 2 });
+    expect(peak).toBe(1);
+    expect(evaluations).toBe(2);
+    expect(rechecks).toHaveLength(3);
+  });
+
+  it("an event already covered by the other replica's evaluation costs nothing", async () => {
+    const [a, b] = [replica(), replica()];
+    const key = freshKey();
+    await b.noteEvent(key);
+    await a.noteEvent(key);
+    let evaluations = 0;
+    expect(await a.run(key, async () => void evaluations++)).toEqual({ outcome: "ran", times: 1 });
+    // B's event was counted before A read the counter: A's evaluation covered it.
+    expect(await b.run(key, async () => void evaluations++)).toEqual({ outcome: "covered" });
+    expect(evaluations).toBe(1);
+  });
+
+  it("different pull requests are evaluated in parallel", async () => {
+    const [a, b] = [replica(), replica()];
+    const [k1, k2] = [freshKey(), freshKey()];
+    await a.noteEvent(k1);
+    await b.noteEvent(k2);
+    let active = 0;
+    let peak = 0;
+    const evaluate = async () => {
+      active++;
+      peak = Math.max(peak, active);
+      await sleep(50);
+      active--;
+    };
+    await Promise.all([a.run(k1, evaluate), b.run(k2, evaluate)]);
+    expect(peak).toBe(2);
+  });
+
+  it("a holder that dies mid-evaluation: its lock expires and the replica it turned away takes over", async () => {
+    const key = freshKey();
+    const dying = new Redis(server.url);
+    // A replica that took the lock and died: the lock stays until its TTL (300 ms here).
+    await dying.set(RedisCoordinator.lockKey(key), "dead-replica", "PX", 300);
+    await dying.quit();
+    const b = replica(300);
+    await b.noteEvent(key);
+    let afterMs = 0;
+    expect(await b.run(key, async () => undefined, (ms) => (afterMs = ms))).toEqual({ outcome: "elsewhere" });
+    expect(afterMs).toBe(1300);
+    await sleep(350);
+    let evaluated = false;
+    expect(await b.run(key, async () => void (evaluated = true))).toEqual({ outcome: "ran", times: 1 });
+    expect(evaluated).toBe(true);
+  });
+
+  it("an evaluation that loses the lock (stolen or expired) is told so before it publishes", async () => {
+    const a = replica(300);
+    const key = freshKey();
+    await a.noteEvent(key);
+    const thief = new Redis(server.url);
+    let fenceAtEnd: boolean | undefined;
+    await a.run(key, async (fence: Fence) => {
+      expect(fence.holds()).toBe(true);
+      await thief.set(RedisCoordinator.lockKey(key), "another-replica", "PX", 5000);
+      // The next refresh (every 100 ms here) finds the lock gone.
+      await sleep(250);
+      fenceAtEnd = fence.holds();
+    });
+    await thief.quit();
+    expect(fenceAtEnd).toBe(false);
+  });
+});
+
+describe("an unreachable Redis", () => {
+  it("fails at once rather than queueing (the app then fails closed)", async () => {
+    const c = RedisCoordinator.connect("redis://127.0.0.1:1");
+    open.push(c);
+    const started = Date.now();
+    await expect(c.noteEvent(freshKey())).rejects.toThrow();
+    await expect(c.run(freshKey(), async () => undefined)).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+});

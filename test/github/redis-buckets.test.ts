@@ -1,0 +1,71 @@
+/**
+ * The pacer's budgets kept in Redis (REDIS_URL): the same GCRA as in memory, one budget per
+ * installation shared by every replica.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { Redis } from "ioredis";
+import { chargesOf, costOf } from "../../src/github/pacing.js";
+import { RedisBuckets } from "../../src/github/redis-buckets.js";
+import { startRedis, type RedisServer } from "../support/redis-server.js";
+
+let server: RedisServer;
+const clients: Redis[] = [];
+const replica = () => {
+  const redis = new Redis(server.url);
+  clients.push(redis);
+  return new RedisBuckets(redis);
+};
+const comment = chargesOf(costOf("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments"));
+let n = 0;
+
+beforeAll(async () => {
+  server = await startRedis();
+}, 20_000);
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.quit()));
+  await server.stop();
+});
+
+describe("budgets in Redis", () => {
+  it("while Redis is unreachable, paces from memory (the request is not refused)", async () => {
+    const down = new Redis("redis://127.0.0.1:1", { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    down.on("error", () => undefined);
+    const buckets = new RedisBuckets(down);
+    expect(await buckets.reserve("inst-down", comment, 0)).toBe(0);
+    down.disconnect();
+  });
+
+  it("a burst of half the budget goes at once, then one every 1.5 s (80 comments a minute)", async () => {
+    const buckets = replica();
+    const key = `inst-${++n}`;
+    const waits: number[] = [];
+    for (let i = 0; i < 42; i++) waits.push(await buckets.reserve(key, comment, 0));
+    expect(waits.slice(0, 40).every((w) => w === 0)).toBe(true);
+    // Reserved a few ms apart on Redis's clock: ~1,500 and ~3,000 ms.
+    expect(waits[40]).toBeGreaterThan(1400);
+    expect(waits[40]).toBeLessThanOrEqual(1500);
+    expect(waits[41]).toBeGreaterThan(2900);
+    expect(waits[41]).toBeLessThanOrEqual(3000);
+  });
+
+  it("two replicas spend one budget per installation", async () => {
+    const [a, b] = [replica(), replica()];
+    const key = `inst-${++n}`;
+    for (let i = 0; i < 20; i++) {
+      expect(await a.reserve(key, comment, 0)).toBe(0);
+      expect(await b.reserve(key, comment, 0)).toBe(0);
+    }
+    expect(await b.reserve(key, comment, 0)).toBeGreaterThan(1400);
+    // Another installation is untouched.
+    expect(await a.reserve(`inst-${++n}`, comment, 0)).toBe(0);
+  });
+
+  it("GitHub's 'retry after' holds every replica", async () => {
+    const [a, b] = [replica(), replica()];
+    const key = `inst-${++n}`;
+    await a.hold(key, Date.now() + 2000);
+    const wait = await b.reserve(key, chargesOf(costOf("GET", "/repos/{owner}/{repo}")), 0);
+    expect(wait).toBeGreaterThan(1900);
+    expect(wait).toBeLessThanOrEqual(2000);
+  });
+});
