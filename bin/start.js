@@ -28,12 +28,10 @@ if (!process.env.WEBHOOK_PROXY_URL && process.env.NO_SMEE_SETUP === undefined) {
 
 let server;
 try {
-  server = await run([process.execPath, "probot-run", new URL("../dist/app/index.js", import.meta.url).pathname], {
-    Octokit: CountersignOctokit,
-    // REDIS_URL is countersign's (src/app/coordination.ts, src/github/redis-buckets.ts), not Probot's:
-    // Probot would open a Bottleneck cluster store on it, which countersign does not use.
-    env: { ...process.env, REDIS_URL: undefined },
-  });
+  // REDIS_URL is countersign's (src/app/coordination.ts, src/github/redis-buckets.ts), not Probot's:
+  // Probot would open a Bottleneck cluster store on it, which countersign does not use. Its command
+  // line wins over the environment, so an empty --redis-url keeps it off.
+  server = await run([process.execPath, "probot-run", "--redis-url=", new URL("../dist/app/index.js", import.meta.url).pathname], { Octokit: CountersignOctokit });
 } catch (error) {
   // e.g. the app refusing to start in production without a real WEBHOOK_SECRET (src/app/index.ts).
   process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);

@@ -4,11 +4,11 @@
  * Within a process, `queue.ts` serializes and coalesces the evaluations of a pull request. With
  * REDIS_URL set, replicas behind a load balancer also share, per pull request:
  *
- * - an event counter (`countersign:events:{pr}`), incremented by whichever replica receives an event
- *   *before* it queues the evaluation;
- * - a lock (`mutex:countersign:lock:{pr}`, redis-semaphore's `Mutex`: a token with a TTL, refreshed while
- *   held), which only the replica evaluating holds;
- * - the count the last finished evaluation covered (`countersign:done:{pr}`).
+ * - an event counter (`events` in `countersign:{app}:pr:{pr}`), incremented by whichever replica
+ *   receives an event *before* it queues the evaluation;
+ * - a lock (`mutex:countersign:{app}:lock:{pr}`, redis-semaphore's `Mutex`: a token with a 60 s
+ *   lease), which only the replica evaluating holds;
+ * - the count the last finished evaluation covered (`done`, in the same hash: one key, one TTL).
  *
  * A replica that gets the lock reads the counter, evaluates (reading GitHub fresh), publishes,
  * records the count as done and releases; then, if the counter moved meanwhile, it goes again. A
@@ -16,10 +16,10 @@
  * and every increment happened before that replica's failed attempt, so before the release — the
  * holder's re-read, or the next holder's first read, sees it. Events are therefore never lost and
  * are coalesced across replicas, and two replicas never evaluate one pull request at once, so an
- * older evaluation cannot publish over a newer one. If the holder dies, its lock expires
+ * older evaluation cannot publish over a newer one. If the holder dies, its lease expires
  * (`LOCK_TTL_MS`) and the replica that was turned away evaluates then (it re-checks after the TTL).
- * If the lock is lost while evaluating (Redis unreachable for longer than the TTL), the evaluation
- * publishes nothing.
+ * An evaluation still running when its lease is about to expire publishes nothing more (the fence),
+ * and the pull request is evaluated again a second later.
  *
  * Without REDIS_URL the in-process behaviour is all there is (`LocalCoordinator`).
  */
@@ -78,7 +78,8 @@ export class LocalCoordinator implements Coordinator {
 export const LOCK_TTL_MS = 60_000;
 /** Evaluations of one pull request in a row before the holder lets go (events kept coming). */
 const MAX_ROUNDS = 5;
-const LOCK_PREFIX = "countersign:lock:";
+/** The fence closes this long (at most a sixth of the TTL) before the lease could expire. */
+const FENCE_MARGIN_MS = 10_000;
 /** How long a command waits for a connection being made before failing. */
 const CONNECT_WAIT_MS = 2_000;
 /** How long the counters of a quiet pull request are kept (they are recreated from zero after). */
@@ -86,11 +87,14 @@ const KEEP_MS = 7 * 24 * 3_600_000;
 
 export interface RedisCoordinatorOptions {
   readonly lockTtlMs?: number;
+  /** Prepended to every key (default `countersign:`; the app adds its id, so two apps can share a Redis). */
+  readonly prefix?: string;
 }
 
 export class RedisCoordinator implements Coordinator {
   readonly shared = true;
   private readonly lockTtlMs: number;
+  readonly prefix: string;
 
   constructor(
     /** The connection (shared with the pacer's buckets: `github/redis-buckets.ts`). */
@@ -98,6 +102,7 @@ export class RedisCoordinator implements Coordinator {
     options: RedisCoordinatorOptions = {},
   ) {
     this.lockTtlMs = options.lockTtlMs ?? LOCK_TTL_MS;
+    this.prefix = options.prefix ?? "countersign:";
   }
 
   /** A client for REDIS_URL that fails commands at once while disconnected (fail closed, never queue). */
@@ -131,46 +136,57 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /** The Redis key of a pull request's lock (redis-semaphore prefixes its mutexes with `mutex:`). */
-  static lockKey(key: string): string {
-    return `mutex:${LOCK_PREFIX}${key}`;
+  lockKey(key: string): string {
+    return `mutex:${this.prefix}lock:${key}`;
+  }
+
+  /** A pull request's counters: `events` (counted on arrival) and `done` (what the last evaluation covered), one key, one TTL. */
+  private countersKey(key: string): string {
+    return `${this.prefix}pr:${key}`;
   }
 
   async noteEvent(key: string): Promise<void> {
     await this.connected();
-    await this.redis.multi().incr(`countersign:events:${key}`).pexpire(`countersign:events:${key}`, KEEP_MS).exec();
+    await this.redis.multi().hincrby(this.countersKey(key), "events", 1).pexpire(this.countersKey(key), KEEP_MS).exec();
   }
 
   async run(key: string, evaluate: (fence: Fence) => Promise<void>, recheck?: (afterMs: number) => void): Promise<CoordinatedRun> {
     await this.connected();
     let times = 0;
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      let lost = false;
-      const mutex = new Mutex(this.redis, `${LOCK_PREFIX}${key}`, {
-        lockTimeout: this.lockTtlMs,
-        refreshInterval: Math.floor(this.lockTtlMs / 3),
-        acquireAttemptsLimit: 1,
-        onLockLost: () => {
-          lost = true;
-        },
-      });
+      // A lease, not refreshed: redis-semaphore's refresher runs on a timer whose failures (Redis
+      // unreachable) would be unhandled rejections, and it keeps `isAcquired` true when it cannot
+      // reach Redis. The fence is time-based instead: this replica holds the pull request until
+      // shortly before the lease can expire, whatever Redis is doing.
+      const mutex = new Mutex(this.redis, `${this.prefix}lock:${key}`, { lockTimeout: this.lockTtlMs, refreshInterval: 0, acquireAttemptsLimit: 1 });
+      const acquiredAt = Date.now();
       if (!(await mutex.tryAcquire())) {
-        // The holder covers what we were asked for; should it die, look again once its lock has expired.
+        // The holder covers what we were asked for; should it die, look again once its lease has expired.
         recheck?.(this.lockTtlMs + 1000);
         return times > 0 ? { outcome: "ran", times } : { outcome: "elsewhere" };
       }
+      const margin = Math.min(FENCE_MARGIN_MS, this.lockTtlMs / 6);
+      const holds = () => Date.now() < acquiredAt + this.lockTtlMs - margin;
       let seen: number;
       try {
-        const [events, done] = await this.redis.mget(`countersign:events:${key}`, `countersign:done:${key}`);
+        const [events, done] = await this.redis.hmget(this.countersKey(key), "events", "done");
         seen = Number(events ?? 0);
-        if (done !== null && seen <= Number(done)) return times > 0 ? { outcome: "ran", times } : { outcome: "covered" };
-        await evaluate({ holds: () => !lost && mutex.isAcquired });
+        // `done` above `events`: the counters were lost and restarted (Redis emptied): evaluate.
+        if (done !== null && Number(done) === seen) return times > 0 ? { outcome: "ran", times } : { outcome: "covered" };
+        await evaluate({ holds });
         times++;
-        if (!lost) await this.redis.set(`countersign:done:${key}`, String(seen), "PX", KEEP_MS);
+        if (!holds()) {
+          // Too slow to be sure nobody else evaluated meanwhile: this evaluation published nothing
+          // after the fence closed. Leave `done` alone and come back for the events it may have missed.
+          recheck?.(1000);
+          return { outcome: "ran", times };
+        }
+        await this.redis.multi().hset(this.countersKey(key), "done", String(seen)).pexpire(this.countersKey(key), KEEP_MS).exec();
       } finally {
         await mutex.release().catch(() => undefined);
       }
-      const now = Number((await this.redis.get(`countersign:events:${key}`)) ?? 0);
-      if (now <= seen) return { outcome: "ran", times };
+      const now = Number((await this.redis.hget(this.countersKey(key), "events")) ?? 0);
+      if (now === seen) return { outcome: "ran", times };
     }
     // Still moving after MAX_ROUNDS: hand the pull request back to the queue rather than hold it forever.
     recheck?.(0);

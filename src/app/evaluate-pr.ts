@@ -55,7 +55,8 @@ const hasLabel = (labels: readonly string[], name: string) => labels.some((l) =>
 /** Opens an issue (for after-the-fact review); returns the number of writes. Never throws. */
 export async function openIssue(client: PublishClient, owner: string, repo: string, issue: { title: string; body: string }, log: Log, where: object): Promise<number> {
   try {
-    await client.request("POST /repos/{owner}/{repo}/issues", { owner, repo, title: issue.title, body: issue.body });
+    // A create: never retried (a lost answer must not become a second issue).
+    await client.request("POST /repos/{owner}/{repo}/issues", { owner, repo, title: issue.title, body: issue.body, request: { retries: 0 } });
     return 1;
   } catch (error) {
     log.error({ event: "issue_failed", ...where, err: message(error) }, "could not open the review issue");
@@ -234,7 +235,9 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
   let label: Decision["label"] = "skipped";
   let labelWrites = 0;
-  if (config.enabled && config.labels.enabled) {
+  // With replicas: past the fence (this replica's lease on the pull request is ending) write nothing more.
+  const fenced = () => deps.holds?.() === false;
+  if (config.enabled && config.labels.enabled && !fenced()) {
     // The ai-authored and overridden labels, and exactly one `risk: <level>` label while the PR is
     // AI-authored (none otherwise): added in one request.
     const specs: LabelSpec[] = [
@@ -257,20 +260,22 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   let issues = 0;
   if (verdict.override?.firstSeen) {
     log.warn({ event: "override", ...where, head_sha: facts.headSha, by: verdict.override.login, reason: verdict.override.reason, url: verdict.override.url }, `${where.repo}#${where.pr}: overridden by @${verdict.override.login}`);
-    if (config.override.open_issue) {
+    if (config.override.open_issue && !fenced()) {
       issues += await openIssue(client, facts.owner, facts.repo, overrideIssue(verdict, facts), log, where);
     }
   }
 
   // A merge while the gate was not satisfied (read from GitHub: the check run as it was at merge time).
-  if (target.merged && facts.merged && config.enabled) {
+  // Any evaluation of a merged pull request checks (not only the `closed` event's: events coalesce, and
+  // with replicas another replica's may run); the bypass label makes it once.
+  if (facts.merged && config.enabled && !fenced()) {
     const bypass = mergeBypass(verdict, existingCheckRun, facts.mergedBy);
     if (bypass && !hasLabel(facts.labels, config.labels.bypassed)) {
       log.warn({ event: "bypass", kind: "merge", ...where, head_sha: facts.headSha, merged_by: bypass.mergedBy, missing: bypass.missing }, `${where.repo}#${where.pr}: merged by @${bypass.mergedBy} without a countersign`);
       try {
         const marked = await syncLabels(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, [{ name: config.labels.bypassed, want: true, color: BYPASS_LABEL_COLOR, description: BYPASS_LABEL_DESCRIPTION }], { has: [], exists: pull.repoLabels });
         labelWrites += marked.requests;
-        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: facts.owner, repo: facts.repo, issue_number: facts.number, body: mergeBypassComment(bypass, facts.headSha) });
+        await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: facts.owner, repo: facts.repo, issue_number: facts.number, body: mergeBypassComment(bypass, facts.headSha), request: { retries: 0 } });
         labelWrites += 1;
       } catch (error) {
         noteLimit(error);
@@ -283,7 +288,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   // The status comment: created once the PR is AI-authored, then kept current (never a new one per event).
   let statusComment: Decision["statusComment"] = "skipped";
   const existingStatus = facts.comments.find((c) => c.kind === "comment" && c.byThisApp && c.body.includes(STATUS_MARKER));
-  if (config.enabled && config.status_comment && (verdict.pr.ai || existingStatus)) {
+  if (config.enabled && config.status_comment && (verdict.pr.ai || existingStatus) && !fenced()) {
     const body = renderStatusComment(verdict, { word: config.commands.words[0] ?? "countersign", minPermission: config.min_permission });
     try {
       statusComment = await syncStatusComment(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, body, existingStatus ? { id: existingStatus.id, body: existingStatus.body } : null);
@@ -298,7 +303,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   let reactions = 0;
   const pending = verdict.commands.flatMap((c) => (c.react ? [{ nodeId: c.comment.nodeId, content: c.react }] : []));
   try {
-    reactions = await addReactions(client, pending);
+    if (!fenced()) reactions = await addReactions(client, pending);
   } catch (error) {
     noteLimit(error);
     log.error({ event: "reactions_failed", ...where, err: message(error) }, "could not react to commands");

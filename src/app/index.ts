@@ -95,16 +95,26 @@ export function evaluationConcurrency(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(configured) && configured >= 1 ? configured : DEFAULT_CONCURRENCY;
 }
 
-/** At most one pending re-evaluation per pull request, after GitHub's rate-limit wait (plus up to 10% jitter). */
-const retries = new Map<string, NodeJS.Timeout>();
-function retryLater(key: string, afterMs: number, evaluate: () => Promise<void>): void {
-  if (retries.has(key)) return;
-  const timer = setTimeout(() => {
+/**
+ * At most one pending re-evaluation per pull request (after GitHub's rate-limit wait, a Redis outage,
+ * a lease that ran out, or a lock another replica holds), plus up to 10% jitter: the earliest asked
+ * for wins, and it counts as a new event (`isEvent`) if any of those asked did.
+ */
+const retries = new Map<string, { timer: NodeJS.Timeout; at: number; isEvent: boolean; run: (isEvent: boolean) => Promise<void> }>();
+function retryLater(key: string, afterMs: number, isEvent: boolean, run: (isEvent: boolean) => Promise<void>): void {
+  const at = Date.now() + afterMs + Math.floor(Math.random() * afterMs * 0.1);
+  const pending = retries.get(key);
+  if (pending) {
+    pending.isEvent ||= isEvent;
+    if (pending.at <= at) return;
+    clearTimeout(pending.timer);
+  }
+  const entry = { at, isEvent: pending?.isEvent ?? isEvent, run, timer: setTimeout(() => {
     retries.delete(key);
-    void evaluate();
-  }, afterMs + Math.floor(Math.random() * afterMs * 0.1));
-  timer.unref();
-  retries.set(key, timer);
+    void entry.run(entry.isEvent);
+  }, at - Date.now()) };
+  entry.timer.unref();
+  retries.set(key, entry);
 }
 
 export function createApp(options: AppOptions = {}): ApplicationFunction {
@@ -116,15 +126,19 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     // — at most MAX_HOLD_OFF_MS — so a burst is answered at full speed and coalesces more.
     let lastWebhookAt = 0;
     let holdingSince: number | undefined;
+    // Once evaluations have waited MAX_HOLD_OFF_MS they are not held again until webhooks pause.
+    let released = false;
     const holdOff = (): number => {
       const now = Date.now();
       if (now - lastWebhookAt >= INTAKE_QUIET_MS) {
         holdingSince = undefined;
+        released = false;
         return 0;
       }
+      if (released) return 0;
       holdingSince ??= now;
       if (now - holdingSince >= MAX_HOLD_OFF_MS) {
-        holdingSince = undefined;
+        released = true;
         return 0;
       }
       return INTAKE_QUIET_MS - (now - lastWebhookAt);
@@ -133,8 +147,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const filesCache = new FilesCache();
     // With REDIS_URL, replicas coordinate per pull request through Redis and pace GitHub requests from
     // one budget per installation there; otherwise this process is all there is.
-    const coordinator = options.coordinator ?? (process.env.REDIS_URL ? RedisCoordinator.connect(process.env.REDIS_URL) : new LocalCoordinator());
-    const pacer = options.pacer ?? new Pacer(coordinator instanceof RedisCoordinator ? new RedisBuckets(coordinator.redis, () => coordinator.connected()) : new MemoryBuckets());
+    const coordinator = options.coordinator ?? (process.env.REDIS_URL ? RedisCoordinator.connect(process.env.REDIS_URL, { prefix: `countersign:${appId}:` }) : new LocalCoordinator());
+    const pacer = options.pacer ?? new Pacer(coordinator instanceof RedisCoordinator ? new RedisBuckets(coordinator.redis, () => coordinator.connected(), `${coordinator.prefix}pace:`) : new MemoryBuckets());
     registerQueue(queue, coordinator);
     options.onQueue?.(queue);
     // /healthz, /readyz and /metrics on Probot's server (not available when loaded without one, as in tests).
@@ -157,6 +171,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       lastWebhookAt = Date.now();
     });
 
+    // Work that may wait on GitHub (a fork's pull request look-up, paced) runs after the webhook is answered.
+    const inBackground = async (work: () => Promise<void>): Promise<void> => {
+      const done = work().catch((error: unknown) => app.log.error({ event: "handler_crashed", err: error }, "countersign could not handle a webhook"));
+      if (options.waitForEvaluations) await done;
+    };
+
     const evaluateTargets = async (context: Context, parsed: ParsedEvent) => {
       if (!parsed.ok) {
         context.log.warn({ event: "ignored_payload", name: context.name, problem: parsed.problem }, "webhook payload lacks a field countersign needs; ignored");
@@ -176,7 +196,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           metrics.evaluationSeconds.observe(decision.durationMs / 1000);
           for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
           // Rate-limited for longer than a request waits: the check says so; evaluate again once GitHub allows.
-          if (decision.retryAfterMs !== undefined) retryLater(keyOf(t), decision.retryAfterMs, () => run(t, false));
+          // It counts as an event: with replicas, the evaluation that failed marked its events covered.
+          if (decision.retryAfterMs !== undefined) retryLater(keyOf(t), decision.retryAfterMs, true, (isEvent) => run(t, isEvent));
         } catch (error) {
           // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
           context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
@@ -190,7 +211,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         return queue.run(key, async () => {
           if (unreachable === undefined) {
             try {
-              await coordinator.run(key, (fence) => evaluateOnce(t, { holds: fence.holds }), (afterMs) => retryLater(key, afterMs, () => run(t, false)));
+              await coordinator.run(key, (fence) => evaluateOnce(t, { holds: fence.holds }), (afterMs) => retryLater(key, afterMs, false, (isEvent) => run(t, isEvent)));
               return;
             } catch (error) {
               unreachable = errorText(error);
@@ -201,7 +222,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           // verdict stands and nothing new passes), and look again once Redis may be back.
           context.log.error({ event: "coordination_failed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: unreachable }, "countersign cannot reach Redis; failing closed");
           await evaluateOnce(t, { blocked: `Redis: ${unreachable}` });
-          retryLater(key, COORDINATION_RETRY_MS, () => run(t, true));
+          retryLater(key, COORDINATION_RETRY_MS, true, (isEvent) => run(t, isEvent));
         });
       };
       const all = Promise.all(parsed.targets.map((t) => run(t, true)));
@@ -214,10 +235,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     app.on("check_run.rerequested", async (context) => {
       const parsed = checkRunTargets(context.payload);
       if (parsed.ok && context.payload.check_run.app?.id !== undefined && appId !== 0 && context.payload.check_run.app.id !== appId) return;
-      await evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), parsed));
+      await inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), parsed)));
     });
 
-    app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), checkSuiteTargets(context.payload))));
+    app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), checkSuiteTargets(context.payload)))));
 
     // Pushes around the gate: AI-authored commits, force pushes and deletions on protected branches.
     app.on("push", async (context) => {

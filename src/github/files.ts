@@ -67,12 +67,14 @@ export class FilesCache {
 }
 
 /** The changed files of a pull request at `headSha` on `baseSha`: from `cache` when read before. */
-export async function gatherFiles(client: GatherClient, pull: { owner: string; repo: string; number: number; headSha: string; baseSha: string }, cache?: FilesCache): Promise<{ files: readonly ChangedFile[]; requests: number }> {
+export async function gatherFiles(client: GatherClient, pull: { owner: string; repo: string; number: number; headSha: string; baseSha: string; changedFiles: number }, cache?: FilesCache): Promise<{ files: readonly ChangedFile[]; requests: number }> {
   const key = FilesCache.key(pull.owner, pull.repo, pull.number, pull.headSha, pull.baseSha);
   const cached = cache?.get(key);
   if (cached) return { files: cached, requests: 0 };
   const read = await readFiles(client, pull.owner, pull.repo, pull.number);
-  cache?.set(key, read.files);
+  // Kept only when the list is as long as GitHub says (right after a push GitHub may still be
+  // computing the diff): an incomplete list is read again next time.
+  if (read.files.length === Math.min(pull.changedFiles, MAX_LISTED_FILES)) cache?.set(key, read.files);
   return read;
 }
 

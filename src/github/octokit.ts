@@ -15,7 +15,7 @@
  * and countersign's), which is safe and slower.
  */
 import { ProbotOctokit } from "probot";
-import { costOf, rateLimitWait, realClock, type Clock, type Pacer } from "./pacing.js";
+import { BudgetExhaustedError, costOf, rateLimitWait, realClock, type Clock, type Pacer } from "./pacing.js";
 
 /**
  * Probot's Octokit with its throttling and retry plugins off: `prepareClient` paces (by GitHub's
@@ -63,7 +63,7 @@ export interface ClientOptions {
   readonly pacer: Pacer;
   /** The longest one attempt may take; also the longest countersign waits when GitHub says to. */
   readonly timeoutMs: number;
-  /** Called once per attempt that got an answer (or failed), with the rate limit GitHub reported. */
+  /** Called once per request (its retries included) with the rate limit GitHub reported. */
   readonly onRequest?: (rateLimitRemaining: number | undefined) => void;
   readonly clock?: Clock;
 }
@@ -107,7 +107,14 @@ export function prepareClient(octokit: Hooks, options: ClientOptions): void {
     let limited = 0;
     let failed = 0;
     for (;;) {
-      const release = await options.pacer.acquire(options.installation, cost);
+      let release: () => void;
+      try {
+        // A wait longer than a request's budget (GitHub said "retry after" an hour, say) fails closed now.
+        release = await options.pacer.acquire(options.installation, cost, options.timeoutMs);
+      } catch (error) {
+        if (error instanceof BudgetExhaustedError) throw new RateLimitedError(error.waitMs, error);
+        throw error;
+      }
       deadline ??= clock.now() + options.timeoutMs;
       let answer: { response?: Response; error?: unknown };
       try {

@@ -170,6 +170,14 @@ export function chargesOf(cost: Cost, budgets: Record<BudgetName, Budget> = BUDG
   });
 }
 
+/** A request would have to wait longer than its caller allows (GitHub's budget, or its "retry after"). */
+export class BudgetExhaustedError extends Error {
+  constructor(readonly waitMs: number) {
+    super(`GitHub's rate limit: try again in ${Math.ceil(waitMs / 1000)} s`);
+    this.name = "BudgetExhaustedError";
+  }
+}
+
 /** GitHub allows 100 requests in flight; countersign keeps at most this many per installation. */
 export const MAX_IN_FLIGHT = 10;
 
@@ -186,13 +194,17 @@ export class Pacer {
     private readonly budgets: Record<BudgetName, Budget> = BUDGETS,
   ) {}
 
-  /** Waits for a slot for a request of `cost` under `key`; call the returned function when it is done. */
-  async acquire(key: string, cost: Cost): Promise<() => void> {
+  /**
+   * Waits for a slot for a request of `cost` under `key`; call the returned function when it is done.
+   * A wait longer than `maxWaitMs` is not sat out: `BudgetExhaustedError` says how long it would be.
+   */
+  async acquire(key: string, cost: Cost, maxWaitMs = Number.POSITIVE_INFINITY): Promise<() => void> {
     const charges = chargesOf(cost, this.budgets);
     // Free requests (installation tokens) neither wait nor take a slot: they are made *inside* other
     // requests (Octokit's auth hook), which hold slots while they wait for the token.
     if (charges.length === 0) return () => undefined;
     const wait = await this.buckets.reserve(key, charges, 0);
+    if (wait > maxWaitMs) throw new BudgetExhaustedError(wait);
     if (wait > 0) await this.clock.sleep(wait);
     const slot = this.inFlight.get(key) ?? { running: 0, waiting: [] };
     this.inFlight.set(key, slot);

@@ -42,7 +42,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local untilMs = now + tonumber(ARGV[1])
 local hold = tonumber(redis.call('HGET', KEYS[1], '@hold') or '0')
 if untilMs > hold then redis.call('HSET', KEYS[1], '@hold', tostring(untilMs)) end
-redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) + 3600000)
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[1]) + 3600000 then redis.call('PEXPIRE', KEYS[1], tonumber(ARGV[1]) + 3600000) end
 return 0
 `;
 
@@ -53,13 +54,14 @@ export class RedisBuckets implements Buckets {
     private readonly redis: Redis,
     /** Resolves once connected (commands fail at once otherwise: the request then fails closed). */
     private readonly connected: () => Promise<void> = () => Promise.resolve(),
+    private readonly prefix = "countersign:pace:",
   ) {}
 
   async reserve(key: string, charges: readonly Charge[], notBefore: number): Promise<number> {
     try {
       await this.connected();
       const args = [String(Math.max(0, notBefore - Date.now())), ...charges.flatMap((c) => [c.budget, String(c.points), String(c.burst), String(c.msPerPoint)])];
-      return Number(await this.redis.eval(RESERVE, 1, `countersign:pace:${key}`, ...args));
+      return Number(await this.redis.eval(RESERVE, 1, `${this.prefix}${key}`, ...args));
     } catch {
       return this.fallback.reserve(key, charges, notBefore);
     }
@@ -69,7 +71,7 @@ export class RedisBuckets implements Buckets {
     await this.fallback.hold(key, until);
     try {
       await this.connected();
-      await this.redis.eval(HOLD, 1, `countersign:pace:${key}`, String(Math.max(0, until - Date.now())));
+      await this.redis.eval(HOLD, 1, `${this.prefix}${key}`, String(Math.max(0, until - Date.now())));
     } catch {
       // kept in memory above
     }

@@ -88,10 +88,10 @@ describe("two replicas, one pull request", () => {
   it("a holder that dies mid-evaluation: its lock expires and the replica it turned away takes over", async () => {
     const key = freshKey();
     const dying = new Redis(server.url);
-    // A replica that took the lock and died: the lock stays until its TTL (300 ms here).
-    await dying.set(RedisCoordinator.lockKey(key), "dead-replica", "PX", 300);
-    await dying.quit();
     const b = replica(300);
+    // A replica that took the lock and died: the lock stays until its TTL (300 ms here).
+    await dying.set(b.lockKey(key), "dead-replica", "PX", 300);
+    await dying.quit();
     await b.noteEvent(key);
     let afterMs = 0;
     expect(await b.run(key, async () => undefined, (ms) => (afterMs = ms))).toEqual({ outcome: "elsewhere" });
@@ -102,21 +102,39 @@ describe("two replicas, one pull request", () => {
     expect(evaluated).toBe(true);
   });
 
-  it("an evaluation that loses the lock (stolen or expired) is told so before it publishes", async () => {
+  it("an evaluation that outlives its lease is told so before it publishes, and the pull request is evaluated again", async () => {
     const a = replica(300);
     const key = freshKey();
     await a.noteEvent(key);
-    const thief = new Redis(server.url);
     let fenceAtEnd: boolean | undefined;
-    await a.run(key, async (fence: Fence) => {
-      expect(fence.holds()).toBe(true);
-      await thief.set(RedisCoordinator.lockKey(key), "another-replica", "PX", 5000);
-      // The next refresh (every 100 ms here) finds the lock gone.
-      await sleep(250);
-      fenceAtEnd = fence.holds();
-    });
-    await thief.quit();
+    const rechecks: number[] = [];
+    await a.run(
+      key,
+      async (fence: Fence) => {
+        expect(fence.holds()).toBe(true);
+        await sleep(300);
+        fenceAtEnd = fence.holds();
+      },
+      (ms) => rechecks.push(ms),
+    );
     expect(fenceAtEnd).toBe(false);
+    expect(rechecks).toEqual([1000]);
+    // Its events were not marked covered: the next run evaluates.
+    let again = false;
+    expect(await a.run(key, async () => void (again = true))).toEqual({ outcome: "ran", times: 1 });
+    expect(again).toBe(true);
+  });
+
+  it("counters lost (Redis emptied): the next event is evaluated, not taken as covered", async () => {
+    const a = replica();
+    const key = freshKey();
+    for (let i = 0; i < 3; i++) await a.noteEvent(key);
+    await a.run(key, async () => undefined);
+    await a.redis.flushall();
+    await a.noteEvent(key);
+    let evaluated = false;
+    expect(await a.run(key, async () => void (evaluated = true))).toEqual({ outcome: "ran", times: 1 });
+    expect(evaluated).toBe(true);
   });
 });
 

@@ -63,6 +63,19 @@ describe("merged without a countersign", () => {
     expect(s.w.issues).toHaveLength(1);
   });
 
+  it("the merge is caught whichever event's evaluation runs first (events coalesce; replicas share them)", async () => {
+    const s = await seen();
+    s.w.merged = true;
+    s.w.mergedBy = "root-admin";
+    // The `closed` event's evaluation was coalesced into another's: a comment on the merged PR.
+    await s.probot.receive(Events.review(s.w, s.gh.head));
+    expect(s.w.labels).toContain("countersign: bypassed");
+    expect(s.w.comments.filter((c) => c.byApp && !c.body.includes(STATUS_MARKER))).toHaveLength(1);
+    // The `closed` event itself, arriving after: nothing more.
+    await s.probot.receive(merged(s.w, s.gh.head));
+    expect(s.w.comments.filter((c) => c.byApp && !c.body.includes(STATUS_MARKER))).toHaveLength(1);
+  });
+
   it("a PR closed without merging is not evaluated", async () => {
     const s = await seen();
     await s.probot.receive(Events.pullRequest(s.w, s.gh.head, "closed"));

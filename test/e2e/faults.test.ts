@@ -150,15 +150,17 @@ describe("GitHub failing, then recovering", () => {
     expect(e.invariants()).toEqual([]);
   });
 
-  it.concurrent("a secondary rate limit longer than a request waits: fails closed, says when, and evaluates again by itself", async () => {
+  it.concurrent("a secondary rate limit longer than a request waits: nothing is sent during the wait, then it evaluates again by itself", async () => {
     const e = await env({ pulls: [pull(9, { commits: [aiCommit()] })] });
     const pr = e.pr(9);
     // 7 s is more than one request waits here (GITHUB_REQUEST_TIMEOUT_MS = 6 s).
     inject(e, { kind: "secondary-rate-limit", retryAfterSeconds: 7, match: MAIN, times: 1 });
     await e.step(pr.opened(), 9);
-    expect(pr.check).toEqual(expect.objectContaining({ conclusion: "failure", title: "Cannot read this pull request from GitHub" }));
-    expect(pr.check?.summary).toContain("GitHub's rate limit: try again in 7 s");
-    expect(e.app.decisions(9)).toEqual([expect.objectContaining({ outcome: "cannot-decide", retry_after_ms: 7000 })]);
+    // Nothing more goes to GitHub during its wait — not even the failing check (which would itself be
+    // refused): no check yet, so the pull request cannot merge.
+    expect(pr.check).toBeUndefined();
+    expect(e.app.decisions(9)).toEqual([expect.objectContaining({ outcome: "cannot-decide", check: "failed", retry_after_ms: 7000 })]);
+    expect(e.double.log.filter((r) => r.operation === "countersignPullRequest" || r.path.includes("/check-runs"))).toHaveLength(1);
     // No new event: countersign evaluates again once GitHub's wait is over.
     await e.app.waitFor(() => e.app.decisions(9).length >= 2 || undefined, 15_000, "the re-evaluation after the wait");
     await waitUntil(() => pr.check?.conclusion === "action_required", 5_000);

@@ -3,7 +3,7 @@
  * ever holds more than GitHub allows.
  */
 import fc from "fast-check";
-import { BUDGETS, chargesOf, costOf, MAX_IN_FLIGHT, MemoryBuckets, Pacer, rateLimitWait, SECONDARY_FALLBACK_MS, type Clock } from "../../src/github/pacing.js";
+import { BudgetExhaustedError, BUDGETS, chargesOf, costOf, MAX_IN_FLIGHT, MemoryBuckets, Pacer, rateLimitWait, SECONDARY_FALLBACK_MS, type Clock } from "../../src/github/pacing.js";
 
 /** A clock that only moves when told; `sleep` resolves when the time comes. */
 class FakeClock implements Clock {
@@ -134,6 +134,14 @@ describe("the pacer", () => {
     // Another installation was never held.
     const other = await pacer.acquire("2", costOf("GET", "/x"));
     other();
+  });
+
+  it("a wait longer than the caller allows is not sat out: it says how long it would be", async () => {
+    const clock = new FakeClock();
+    const pacer = new Pacer(new MemoryBuckets(clock), clock);
+    await pacer.hold("1", clock.t + 3_600_000);
+    await expect(pacer.acquire("1", costOf("GET", "/x"), 30_000)).rejects.toEqual(new BudgetExhaustedError(3_600_000));
+    await expect(pacer.acquire("1", costOf("GET", "/x"), 30_000)).rejects.toThrow("GitHub's rate limit: try again in 3600 s");
   });
 
   it(`keeps at most ${MAX_IN_FLIGHT} requests of an installation in flight`, async () => {
