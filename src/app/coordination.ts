@@ -119,7 +119,17 @@ export class RedisCoordinator implements Coordinator {
   async connected(): Promise<void> {
     const status = this.redis.status;
     if (status === "ready" || (status !== "connecting" && status !== "connect" && status !== "wait")) return;
-    await new Promise<void>((resolve, reject) => {
+    // One wait shared by every caller (a burst while connecting adds no listeners).
+    this.connecting ??= this.waitForReady().finally(() => {
+      this.connecting = undefined;
+    });
+    await this.connecting;
+  }
+
+  private connecting: Promise<void> | undefined;
+
+  private waitForReady(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       const done = (error?: Error) => {
         clearTimeout(timer);
         this.redis.off("ready", onReady);

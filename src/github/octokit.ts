@@ -165,11 +165,12 @@ async function bounded(request: (options: RequestOptions) => Promise<Response>, 
   }
 }
 
-/** A 5xx answer or a failed connection (Octokit reports both as status 500 or more); not our own time-out. */
+/** A 5xx answer or a failed connection; not our own time-out. */
 function serverFailure(error: unknown): boolean {
   if (error instanceof Error && error.message.startsWith("GitHub did not answer")) return false;
   const status = (error as { status?: unknown } | undefined)?.status;
-  return typeof status !== "number" || status >= 500;
+  // Octokit reports a failed connection as status 500; an error without a status is not GitHub's.
+  return typeof status === "number" && status >= 500;
 }
 
 /** The parts of an answer (or a RequestError) that say whether it was a rate limit. */

@@ -47,7 +47,8 @@ export type Cost = Partial<Record<BudgetName, number>> & { readonly route?: stri
 export function costOf(method: string, url: string, query?: unknown): Cost {
   const path = pathOf(url);
   if (/\/graphql$/.test(path)) {
-    const document = typeof query === "string" ? query : "";
+    // Leading comments and blank lines do not make a mutation a query.
+    const document = (typeof query === "string" ? query : "").replace(/^(?:\s*#[^\n]*(?:\n|$))*/, "");
     if (!/^\s*mutation\b/.test(document)) return { graphql: 1 };
     // Each mutation field takes an `input:` argument (GitHub's convention); each creates one thing.
     const fields = Math.max(1, (document.match(/\(\s*input\s*:/g) ?? []).length);
@@ -110,6 +111,8 @@ export interface Buckets {
   reserve(key: string, charges: readonly Charge[], notBefore: number): Promise<number>;
   /** Nothing goes out for `key` before `until` (epoch ms): GitHub said to wait. */
   hold(key: string, until: number): Promise<void>;
+  /** How many ms of GitHub's wait remain for `key` (0: none). */
+  held(key: string): Promise<number>;
 }
 
 /**
@@ -147,6 +150,10 @@ export class MemoryBuckets implements Buckets {
     const bucket = this.buckets.get(key) ?? { tats: {}, holdUntil: 0 };
     this.buckets.set(key, { ...bucket, holdUntil: Math.max(bucket.holdUntil, until) });
     return Promise.resolve();
+  }
+
+  held(key: string): Promise<number> {
+    return Promise.resolve(Math.max(0, (this.buckets.get(key)?.holdUntil ?? 0) - this.clock.now()));
   }
 
   /** Drops the buckets of installations that have gone quiet (they are empty). */
@@ -205,7 +212,13 @@ export class Pacer {
     if (charges.length === 0) return () => undefined;
     const wait = await this.buckets.reserve(key, charges, 0);
     if (wait > maxWaitMs) throw new BudgetExhaustedError(wait);
-    if (wait > 0) await this.clock.sleep(wait);
+    if (wait > 0) {
+      await this.clock.sleep(wait);
+      // GitHub may have said "retry after" while this request slept: nothing goes out before that.
+      const held = await this.buckets.held(key);
+      if (held > maxWaitMs - wait) throw new BudgetExhaustedError(held);
+      if (held > 0) await this.clock.sleep(held);
+    }
     const slot = this.inFlight.get(key) ?? { running: 0, waiting: [] };
     this.inFlight.set(key, slot);
     if (slot.running >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => slot.waiting.push(resolve));

@@ -67,6 +67,17 @@ export class RedisBuckets implements Buckets {
     }
   }
 
+  async held(key: string): Promise<number> {
+    try {
+      await this.connected();
+      const [hold, t] = await Promise.all([this.redis.hget(`${this.prefix}${key}`, "@hold"), this.redis.time()]);
+      const now = Number(t[0]) * 1000 + Math.floor(Number(t[1]) / 1000);
+      return Math.max(0, Number(hold ?? 0) - now, await this.fallback.held(key));
+    } catch {
+      return this.fallback.held(key);
+    }
+  }
+
   async hold(key: string, until: number): Promise<void> {
     await this.fallback.hold(key, until);
     try {

@@ -38,6 +38,10 @@ describe("what a request costs", () => {
     expect(costOf("POST", "/graphql", reactions)).toEqual({ graphql: 5, content: 2, contentHourly: 2 });
   });
 
+  it("a mutation is a mutation even after comments", () => {
+    expect(costOf("POST", "/graphql", "# add the reactions\n\nmutation { a: addReaction(input: {}) { clientMutationId } }")).toEqual({ graphql: 5, content: 1, contentHourly: 1 });
+  });
+
   it("installation token requests are not paced", () => {
     expect(costOf("POST", "/app/installations/{installation_id}/access_tokens")).toEqual({});
   });
@@ -134,6 +138,25 @@ describe("the pacer", () => {
     // Another installation was never held.
     const other = await pacer.acquire("2", costOf("GET", "/x"));
     other();
+  });
+
+  it("a request already waiting for its budget also waits out a 'retry after' GitHub sent meanwhile", async () => {
+    const clock = new FakeClock();
+    const pacer = new Pacer(new MemoryBuckets(clock), clock);
+    for (let i = 0; i < 40; i++) (await pacer.acquire("1", costOf("POST", "/repos/o/r/issues/1/comments")))();
+    let sent = false;
+    const next = pacer.acquire("1", costOf("POST", "/repos/o/r/issues/1/comments"), 30_000).then((release) => {
+      sent = true;
+      release();
+    });
+    await Promise.resolve();
+    await pacer.hold("1", clock.t + 5000);
+    clock.advance(1500); // its budget slot
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toBe(false);
+    clock.advance(3500); // GitHub's wait
+    await next;
+    expect(sent).toBe(true);
   });
 
   it("a wait longer than the caller allows is not sat out: it says how long it would be", async () => {
