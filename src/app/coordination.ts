@@ -6,7 +6,7 @@
  *
  * - an event counter (`events` in `countersign:{app}:pr:{pr}`), incremented by whichever replica
  *   receives an event *before* it queues the evaluation;
- * - a lock (`mutex:countersign:{app}:lock:{pr}`, redis-semaphore's `Mutex`: a token with a 60 s
+ * - a lock (`mutex:countersign:{app}:lock:{pr}`, redis-semaphore's `Mutex`: a token with a 120 s
  *   lease), which only the replica evaluating holds;
  * - the count the last finished evaluation covered (`done`, in the same hash: one key, one TTL).
  *
@@ -74,8 +74,12 @@ export class LocalCoordinator implements Coordinator {
   }
 }
 
-/** How long a lock outlives a replica that stopped refreshing it. */
-export const LOCK_TTL_MS = 60_000;
+/**
+ * The lease on a pull request: long enough for a slow evaluation (its requests are bounded by
+ * GITHUB_REQUEST_TIMEOUT_MS, 30 s by default), short enough that a dead replica's pull requests are
+ * taken over within two minutes.
+ */
+export const LOCK_TTL_MS = 120_000;
 /** Evaluations of one pull request in a row before the holder lets go (events kept coming). */
 const MAX_ROUNDS = 5;
 /** The fence closes this long (at most a sixth of the TTL) before the lease could expire. */
