@@ -195,7 +195,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           metrics.evaluations.inc({ outcome: decision.outcome });
           metrics.evaluationSeconds.observe(decision.durationMs / 1000);
           for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
-          // Rate-limited for longer than a request waits: the check says so; evaluate again once GitHub allows.
+          // Rate-limited for longer than a request waits (the decision log says so): evaluate again once GitHub allows.
           // It counts as an event: with replicas, the evaluation that failed marked its events covered.
           if (decision.retryAfterMs !== undefined) retryLater(keyOf(t), decision.retryAfterMs, true, (isEvent) => run(t, isEvent));
         } catch (error) {
