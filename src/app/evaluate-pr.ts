@@ -15,7 +15,7 @@ import type { Verdict } from "../gate/evaluate.js";
 import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered } from "../github/gather.js";
 import { readConfigFiles } from "./config.js";
 import type { PullRequestFacts } from "../gate/facts.js";
-import { addReactions, publishCheck, syncLabels, syncStatusComment, type GraphqlClient, type LabelResult, type LabelSpec, type PublishClient, type WriteResult } from "../github/publish.js";
+import { addReactions, hasLabel, publishCheck, syncLabels, syncStatusComment, type GraphqlClient, type LabelResult, type LabelSpec, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
 import { RateLimitedError } from "../github/octokit.js";
 
@@ -50,7 +50,6 @@ export const BYPASS_LABEL_COLOR = "b60205";
 export const RISK_LABEL_COLORS: Record<Tier, string> = { low: "0e8a16", medium: "fbca04", high: "d93f0b", critical: "b60205" };
 export const BYPASS_LABEL_DESCRIPTION = "countersign: an AI-authored change was merged without a countersign";
 
-const hasLabel = (labels: readonly string[], name: string) => labels.some((l) => l.toLowerCase() === name.toLowerCase());
 
 /** Opens an issue (for after-the-fact review); returns the number of writes. Never throws. */
 export async function openIssue(client: PublishClient, owner: string, repo: string, issue: { title: string; body: string }, log: Log, where: object): Promise<number> {

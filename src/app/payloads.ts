@@ -38,8 +38,6 @@ export interface Target {
   readonly number: number;
   /** The head the event knew of: where a failure is reported if GitHub cannot be read (unknown for comment events). */
   readonly headSha: string | null;
-  /** The event says the pull request was just merged: check whether it went around the gate. */
-  readonly merged?: boolean;
 }
 
 export type ParsedEvent = { ok: true; targets: Target[]; headSha: string | null; owner: string; repo: string } | { ok: false; problem: string };
@@ -53,9 +51,10 @@ export function pullRequestTargets(payload: unknown): ParsedEvent {
   const r = PullRequestEventSchema.safeParse(payload);
   if (!r.success) return { ok: false, problem: problem(r.error) };
   const { repository, pull_request, action } = r.data;
-  const target = { owner: repository.owner.login, repo: repository.name, number: pull_request.number, headSha: pull_request.head.sha, merged: action === "closed" && pull_request.merged === true };
-  // A pull request closed without merging changes nothing countersign reports.
-  const targets = action === "closed" && !target.merged ? [] : [target];
+  const target = { owner: repository.owner.login, repo: repository.name, number: pull_request.number, headSha: pull_request.head.sha };
+  // A pull request closed without merging changes nothing countersign reports. (Whether a merged one
+  // went around the gate, any evaluation of it checks: evaluate-pr.ts.)
+  const targets = action === "closed" && pull_request.merged !== true ? [] : [target];
   return { ok: true, targets, headSha: target.headSha, owner: target.owner, repo: target.repo };
 }
 

@@ -71,7 +71,8 @@ export interface LabelSpec {
 export type LabelResult = "added" | "removed" | "unchanged";
 
 const status = (error: unknown): number | undefined => (typeof error === "object" && error !== null && "status" in error ? Number((error as { status: unknown }).status) : undefined);
-const named = (names: readonly string[], name: string) => names.some((n) => n.toLowerCase() === name.toLowerCase());
+/** Whether `names` hold `name` (GitHub's label names are case-insensitive). */
+export const hasLabel = (names: readonly string[], name: string) => names.some((n) => n.toLowerCase() === name.toLowerCase());
 
 /**
  * Makes the pull request carry exactly the wanted labels among `specs`: every missing one in one
@@ -86,10 +87,10 @@ export async function syncLabels(
 ): Promise<{ results: ReadonlyMap<string, LabelResult>; requests: number }> {
   const repo = { owner: target.owner, repo: target.repo };
   const results = new Map<string, LabelResult>(specs.map((l) => [l.name, "unchanged"]));
-  const add = specs.filter((l) => l.want && !named(state.has, l.name));
-  const remove = specs.filter((l) => !l.want && named(state.has, l.name));
+  const add = specs.filter((l) => l.want && !hasLabel(state.has, l.name));
+  const remove = specs.filter((l) => !l.want && hasLabel(state.has, l.name));
   let requests = 0;
-  for (const label of add.filter((l) => !named(state.exists, l.name))) {
+  for (const label of add.filter((l) => !hasLabel(state.exists, l.name))) {
     requests++;
     try {
       await client.request("POST /repos/{owner}/{repo}/labels", { ...repo, name: label.name, color: label.color, description: label.description });
