@@ -43,8 +43,13 @@ export type CoordinatedRun =
 export interface Coordinator {
   /** Whether evaluations are coordinated across replicas (for logs and /readyz). */
   readonly shared: boolean;
-  /** Records an event for `key` where every replica sees it. Throws when the store is unreachable. */
-  noteEvent(key: string): Promise<void>;
+  /**
+   * Records an event for `key` where every replica sees it, with `about` (what a replica needs to
+   * evaluate the pull request without the webhook). Throws when the store is unreachable.
+   */
+  noteEvent(key: string, about?: string): Promise<void>;
+  /** The `about` of every pull request with events no finished evaluation covered (crash recovery). */
+  unfinished(): AsyncIterable<string>;
   /**
    * Evaluates `key` if no other replica is, again while events arrive meanwhile. When another replica
    * holds it, calls `recheck` with when to look again (should that replica die). Throws when the
@@ -61,6 +66,9 @@ export class LocalCoordinator implements Coordinator {
   readonly shared = false;
   noteEvent(): Promise<void> {
     return Promise.resolve();
+  }
+  async *unfinished(): AsyncIterable<string> {
+    // Nothing outlives this process without Redis.
   }
   async run(_key: string, evaluate: (fence: Fence) => Promise<void>): Promise<CoordinatedRun> {
     await evaluate({ holds: () => true });
@@ -159,9 +167,24 @@ export class RedisCoordinator implements Coordinator {
     return `${this.prefix}pr:${key}`;
   }
 
-  async noteEvent(key: string): Promise<void> {
+  async noteEvent(key: string, about?: string): Promise<void> {
     await this.connected();
-    await this.redis.multi().hincrby(this.countersKey(key), "events", 1).pexpire(this.countersKey(key), KEEP_MS).exec();
+    const tx = this.redis.multi().hincrby(this.countersKey(key), "events", 1);
+    if (about !== undefined) tx.hset(this.countersKey(key), "about", about);
+    await tx.pexpire(this.countersKey(key), KEEP_MS).exec();
+  }
+
+  async *unfinished(): AsyncIterable<string> {
+    await this.connected();
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.redis.scan(cursor, "MATCH", `${this.prefix}pr:*`, "COUNT", 200);
+      cursor = next;
+      for (const k of keys) {
+        const [events = null, done = null, about = null] = await this.redis.hmget(k, "events", "done", "about");
+        if (about !== null && events !== null && (done === null || Number(done) !== Number(events))) yield about;
+      }
+    } while (cursor !== "0");
   }
 
   async run(key: string, evaluate: (fence: Fence) => Promise<void>, recheck?: (afterMs: number) => void): Promise<CoordinatedRun> {

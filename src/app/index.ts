@@ -2,7 +2,8 @@
  * The countersign GitHub App (Probot application function): thin event handlers that all funnel into
  * one evaluate-and-publish path (`evaluate-pr.ts`), serialized and coalesced per pull request.
  */
-import type { ApplicationFunction, Context, Probot } from "probot";
+import { Context, type ApplicationFunction, type Probot } from "probot";
+import { z } from "zod";
 import { evaluateAndPublish, type EvaluationDeps } from "./evaluate-pr.js";
 import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
 import { handleMergeGroup } from "./merge-group.js";
@@ -81,6 +82,17 @@ function clientOf(context: Context, pacer: Pacer): Context["octokit"] {
   });
   return context.octokit;
 }
+
+/** How long after start a replica looks for pull requests whose evaluation a crashed replica never finished. */
+const SWEEP_DELAY_MS = 2_000;
+const UnfinishedSchema = z.object({ owner: z.string(), repo: z.string(), number: z.number().int().positive(), installation: z.number().int().positive() });
+const safeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+};
 
 /** After Redis was unreachable, the pull request is evaluated again this much later (until it is back). */
 const COORDINATION_RETRY_MS = 30_000;
@@ -204,10 +216,12 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         }
       };
       // Serialized and coalesced in this process (queue.ts) and, with REDIS_URL, across replicas (coordination.ts).
+      const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
       const run = async (t: Target, isEvent: boolean): Promise<void> => {
         const key = keyOf(t);
         let unreachable: string | undefined;
-        if (isEvent) await coordinator.noteEvent(key).catch((error: unknown) => (unreachable = errorText(error)));
+        const about = typeof installation === "number" ? JSON.stringify({ owner: t.owner, repo: t.repo, number: t.number, installation }) : undefined;
+        if (isEvent) await coordinator.noteEvent(key, about).catch((error: unknown) => (unreachable = errorText(error)));
         return queue.run(key, async () => {
           if (unreachable === undefined) {
             try {
@@ -255,6 +269,28 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       });
       if (options.waitForEvaluations) await work;
     });
+
+    // A replica that crashed answered webhooks it never evaluated: their counts stay in Redis. Shortly
+    // after starting, evaluate every pull request whose events no finished evaluation covered.
+    if (coordinator.shared) {
+      setTimeout(() => {
+        void sweep().catch((error: unknown) => app.log.error({ event: "sweep_failed", err: errorText(error) }, "countersign could not look for unfinished evaluations"));
+      }, SWEEP_DELAY_MS).unref();
+    }
+    const sweep = async (): Promise<void> => {
+      let found = 0;
+      for await (const about of coordinator.unfinished()) {
+        const parsed = UnfinishedSchema.safeParse(safeJson(about));
+        if (!parsed.success) continue;
+        const { owner, repo, number, installation } = parsed.data;
+        found++;
+        const octokit = await app.auth(installation);
+        const payload = { repository: { owner: { login: owner }, name: repo }, installation: { id: installation } };
+        const context = new Context({ id: `countersign-sweep-${owner}/${repo}#${number}`, name: "pull_request", payload } as unknown as ConstructorParameters<typeof Context>[0], octokit, app.log);
+        await evaluateTargets(context, { ok: true, targets: [{ owner, repo, number, headSha: null }], headSha: null, owner, repo });
+      }
+      app.log.info({ event: "sweep", unfinished: found }, `countersign: ${found} pull request(s) with unfinished evaluations`);
+    };
 
     // `/countersign` commands, and edits or deletions of comments that held them.
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => evaluateTargets(context, issueCommentTargets(context.payload)));

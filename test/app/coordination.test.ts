@@ -38,7 +38,8 @@ describe("two replicas, one pull request", () => {
       active++;
       peak = Math.max(peak, active);
       evaluations++;
-      await sleep(100);
+      // Long enough for replica B's three events to arrive meanwhile, even on a loaded machine.
+      await sleep(500);
       active--;
     };
     await a.noteEvent(key);

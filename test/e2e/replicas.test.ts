@@ -4,6 +4,8 @@
  * at a time per pull request across replicas, and failing closed when Redis is gone.
  */
 import { afterAll, describe, expect, it } from "@jest/globals";
+import { Redis } from "ioredis";
+import { APP_ID, OWNER, REPO } from "../support/github-world.js";
 import { requireDist } from "../support/app-process.js";
 import { startRedis, type RedisServer } from "../support/redis-server.js";
 import { aiCommit, Env, isAiPull, mainQueries, mayPass, pull, scenarioKind, scenarioPulls, scenarioWaves, sendAll, shuffle, writesOf } from "./kit.js";
@@ -103,5 +105,23 @@ describe("two replicas sharing Redis", () => {
     }
     await e.step(pr.noop("comment"), 1, { timeoutMs: 20_000 });
     expect(pr.check?.conclusion).toBe("success");
+  });
+
+  it.concurrent("a replica that crashed before evaluating what it had answered: the next replica to start evaluates it, without a webhook", async () => {
+    const r = await redis();
+    // What the crashed replica left in Redis: three events counted for #3, none covered.
+    const seed = new Redis(r.url);
+    await seed.hset(`countersign:${APP_ID}:pr:${OWNER}/${REPO}#3`.toLowerCase(), { events: "3", about: JSON.stringify({ owner: OWNER, repo: REPO, number: 3, installation: 77 }) });
+    // …and #4, whose last evaluation finished: nothing to do.
+    await seed.hset(`countersign:${APP_ID}:pr:${OWNER}/${REPO}#4`.toLowerCase(), { events: "2", done: "2", about: JSON.stringify({ owner: OWNER, repo: REPO, number: 4, installation: 77 }) });
+    await seed.quit();
+    const e = await Env.start({ pulls: [pull(3, { commits: [aiCommit()] }), pull(4, { commits: [aiCommit()] })], env: { REDIS_URL: r.url } });
+    envs.add(e);
+    await e.waitFor(() => e.pr(3).check !== undefined, 15_000, "the unfinished pull request to be evaluated");
+    expect(e.pr(3).check?.conclusion).toBe("action_required");
+    await e.app.waitFor(() => e.app.lines.find((l) => l.event === "sweep"), 10_000, "the sweep's log line");
+    expect(e.app.lines.find((l) => l.event === "sweep")?.unfinished).toBe(1);
+    expect(e.pr(4).check).toBeUndefined();
+    expect(e.sent).toEqual([]);
   });
 });
