@@ -227,15 +227,15 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     }
   }
   const output = renderVerdict(verdict);
-  if (deps.holds?.() === false) {
-    // Another replica owns this pull request now and evaluates it afresh: publish nothing.
+  // With replicas: past the fence (this replica's lease on the pull request is ending) write nothing
+  // more; another replica owns the pull request then, or will, and evaluates it afresh.
+  const fenced = () => deps.holds?.() === false;
+  if (fenced()) {
     return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "superseded", conclusion: output.conclusion, title: output.title, check: "unchanged", label: "skipped", statusComment: "skipped", reactions: 0, requests }, started, { reason: "lock_lost" });
   }
   const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
   let label: Decision["label"] = "skipped";
   let labelWrites = 0;
-  // With replicas: past the fence (this replica's lease on the pull request is ending) write nothing more.
-  const fenced = () => deps.holds?.() === false;
   if (config.enabled && config.labels.enabled && !fenced()) {
     // The ai-authored and overridden labels, and exactly one `risk: <level>` label while the PR is
     // AI-authored (none otherwise): added in one request.

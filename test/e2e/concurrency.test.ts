@@ -15,24 +15,15 @@
  *
  * Every case runs the app exactly as in production (`npm start`).
  */
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { requireDist } from "../support/app-process.js";
 import type { WebhookEvent } from "../support/webhooks.js";
-import { aiCommit, Env, isAiPull, mainQueries, mayPass, pull, scenarioKind, scenarioPulls, scenarioWaves, sendAll, shuffle, writesOf, type PullHandle } from "./kit.js";
+import { aiCommit, envsForFile, isAiPull, mainQueries, mayPass, pull, scenarioKind, scenarioPulls, scenarioWaves, sendAll, shuffle, writesOf, type PullHandle } from "./kit.js";
 
 requireDist();
 
-const envs = new Set<Env>();
-async function env(options: Parameters<typeof Env.start>[0]): Promise<Env> {
-  const e = await Env.start(options);
-  envs.add(e);
-  return e;
-}
-afterAll(async () => {
-  await Promise.allSettled([...envs].map((e) => e.stop()));
-});
+const env = envsForFile();
 
-/** Sends events with at most `concurrency` in flight. */
 const NOOPS = ["opened", "synchronize", "labeled", "review", "comment", "rerun", "check_suite"] as const;
 /** Events for a pull request that change nothing in the world (as redeliveries and no-op actions do). */
 const noise = (pr: PullHandle, i: number): WebhookEvent => pr.noop(NOOPS[i % NOOPS.length] ?? "opened");
@@ -107,7 +98,6 @@ describe("bursts and ordering", () => {
 describe("20 pull requests, events interleaved", () => {
   it.concurrent("every pull request ends where a fresh evaluation puts it, with a bounded number of evaluations and writes", async () => {
     const N = 20;
-    const kindOf = scenarioKind;
     const pulls = scenarioPulls(N);
     const e = await env({ pulls, repo: { permissions: { carol: "write", erin: "write", dave: "read" }, labelExists: true } });
     const prs = pulls.map((p) => e.pr(p.number));
@@ -120,7 +110,7 @@ describe("20 pull requests, events interleaved", () => {
 
     const sentPerPr = new Map(prs.map((pr) => [pr.number, e.sent.filter((s) => s.pr === pr.number).length]));
     for (const pr of prs) {
-      const kind = kindOf(pr.number);
+      const kind = scenarioKind(pr.number);
       const evaluations = e.app.decisions(pr.number).length;
       const what = `#${pr.number} (${kind})`;
       // The bounds: never more evaluations than events, one read each; writes only when the state changed.

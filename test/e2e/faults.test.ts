@@ -9,22 +9,14 @@
  * — by the app's own retries, or at the next event when they were not enough (GitHub does not
  * redeliver webhooks by itself).
  */
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { requireDist } from "../support/app-process.js";
 import type { Fault } from "../support/github-http.js";
-import { aiCommit, Env, humanCommit, pull } from "./kit.js";
+import { aiCommit, envsForFile, humanCommit, pull, type Env } from "./kit.js";
 
 requireDist();
 
-const envs = new Set<Env>();
-async function env(options: Parameters<typeof Env.start>[0]): Promise<Env> {
-  const e = await Env.start(options);
-  envs.add(e);
-  return e;
-}
-afterAll(async () => {
-  await Promise.allSettled([...envs].map((e) => e.stop()));
-});
+const env = envsForFile();
 
 const MAIN = { operation: "countersignPullRequest" } as const;
 const faultsOf = (e: Env) => e.double.log.filter((r) => r.fault !== undefined).map((r) => `${r.fault}:${r.operation ?? r.path}`);

@@ -1,26 +1,18 @@
 /**
- * The whole app as a process, over HTTP: `probot run ./dist/app/index.js` in production mode, webhooks
+ * The whole app as a process, over HTTP: `node bin/start.js` (what `npm start` runs) in production mode, webhooks
  * signed and POSTed to its server, GitHub played by a loopback double that checks every request
  * (installation token from an app JWT, GraphQL validated against GitHub's schema). Each scenario has
  * its own world, double and app process, so scenarios run side by side.
  */
-import { afterAll, describe, expect, it } from "@jest/globals";
+import { describe, expect, it } from "@jest/globals";
 import { requireDist } from "../support/app-process.js";
 import { signature, Webhooks } from "../support/webhooks.js";
-import { aiCommit, Env, humanCommit, INSTALLATION_ID, pull } from "./kit.js";
+import { aiCommit, envsForFile, humanCommit, INSTALLATION_ID, pull, type Env } from "./kit.js";
 
 requireDist();
 
 const base = "/repos/acme/infra";
-const envs = new Set<Env>();
-async function env(options: Parameters<typeof Env.start>[0]): Promise<Env> {
-  const e = await Env.start(options);
-  envs.add(e);
-  return e;
-}
-afterAll(async () => {
-  await Promise.allSettled([...envs].map((e) => e.stop()));
-});
+const env = envsForFile();
 
 const requestsOf = (e: Env, pr: number) => e.double.apiRequests(pr).map((r) => `${r.method} ${r.operation ?? r.path}`);
 

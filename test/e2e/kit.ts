@@ -10,6 +10,7 @@
  * deadline. Nothing here sleeps to make a result right.
  */
 import { createHash } from "node:crypto";
+import { afterAll } from "@jest/globals";
 import { appKeys, startApp, type AppProcess, type LogLine } from "../support/app-process.js";
 import { GitHubHttpDouble } from "../support/github-http.js";
 import { APP_ID, GitHubWorld, headOf, human, OWNER, pull, REPO, type CheckRunWrite, type PullState, type RepoState, type WorldCommit, type WorldReview } from "../support/github-world.js";
@@ -405,4 +406,17 @@ export function scenarioWaves(prs: PullHandle[]): { event: WebhookEvent; pr: num
     return out;
   });
   return [wave1, wave2, wave3];
+}
+
+/** For one test file: starts environments, and stops every one of them after the file's tests. */
+export function envsForFile(): (options: EnvOptions) => Promise<Env> {
+  const started = new Set<Env>();
+  afterAll(async () => {
+    await Promise.allSettled([...started].map((e) => e.stop()));
+  });
+  return async (options) => {
+    const e = await Env.start(options);
+    started.add(e);
+    return e;
+  };
 }

@@ -8,14 +8,13 @@ import { Redis } from "ioredis";
 import { APP_ID, OWNER, REPO } from "../support/github-world.js";
 import { requireDist } from "../support/app-process.js";
 import { startRedis, type RedisServer } from "../support/redis-server.js";
-import { aiCommit, Env, isAiPull, mainQueries, mayPass, pull, scenarioKind, scenarioPulls, scenarioWaves, sendAll, shuffle, writesOf } from "./kit.js";
+import { aiCommit, Env, envsForFile, isAiPull, mainQueries, mayPass, pull, scenarioKind, scenarioPulls, scenarioWaves, sendAll, shuffle, writesOf } from "./kit.js";
 
 requireDist();
 
-const envs = new Set<Env>();
+const env = envsForFile();
 const redises = new Set<RedisServer>();
 afterAll(async () => {
-  await Promise.allSettled([...envs].map((e) => e.stop()));
   await Promise.allSettled([...redises].map((r) => r.stop()));
 });
 
@@ -28,10 +27,8 @@ async function redis(port?: number): Promise<RedisServer> {
 describe("two replicas sharing Redis", () => {
   it.concurrent("events of the same pull requests sprayed across both: every verdict right, nothing written twice", async () => {
     const r = await redis();
-    const kindOf = scenarioKind;
     const pulls = scenarioPulls(12);
-    const e = await Env.start({ pulls, replicas: 2, env: { REDIS_URL: r.url }, repo: { permissions: { carol: "write", erin: "write", dave: "read" }, labelExists: true } });
-    envs.add(e);
+    const e = await env({ pulls, replicas: 2, env: { REDIS_URL: r.url }, repo: { permissions: { carol: "write", erin: "write", dave: "read" }, labelExists: true } });
     const prs = pulls.map((p) => e.pr(p.number));
     // Each PR opened and redelivered; reviews, pushes with stale redeliveries, labels; comments — sprayed across both replicas.
     for (const [i, wave] of scenarioWaves(prs).entries()) await sendAll(e, shuffle(wave, 11 + i), 16);
@@ -41,7 +38,7 @@ describe("two replicas sharing Redis", () => {
     // Both replicas took part.
     expect(e.apps.map((a) => a.decisions().length).every((n) => n > 0)).toBe(true);
     for (const pr of prs) {
-      const kind = kindOf(pr.number);
+      const kind = scenarioKind(pr.number);
       const what = `#${pr.number} (${kind})`;
       const evaluations = e.decisions(pr.number).length;
       expect({ what, reads: mainQueries(e, pr.number) }).toEqual({ what, reads: evaluations });
@@ -72,8 +69,7 @@ describe("two replicas sharing Redis", () => {
 
   it.concurrent("Redis gone: the check fails closed and says why, /readyz too; Redis back: the next event decides", async () => {
     const r = await redis();
-    const e = await Env.start({ pulls: [pull(1, { commits: [aiCommit()] })], replicas: 2, env: { REDIS_URL: r.url } });
-    envs.add(e);
+    const e = await env({ pulls: [pull(1, { commits: [aiCommit()] })], replicas: 2, env: { REDIS_URL: r.url } });
     const pr = e.pr(1);
     await e.step(pr.opened(), 1);
     expect(pr.check?.conclusion).toBe("action_required");
@@ -115,8 +111,7 @@ describe("two replicas sharing Redis", () => {
     // …and #4, whose last evaluation finished: nothing to do.
     await seed.hset(`countersign:${APP_ID}:pr:${OWNER}/${REPO}#4`.toLowerCase(), { events: "2", done: "2", about: JSON.stringify({ owner: OWNER, repo: REPO, number: 4, installation: 77 }) });
     await seed.quit();
-    const e = await Env.start({ pulls: [pull(3, { commits: [aiCommit()] }), pull(4, { commits: [aiCommit()] })], env: { REDIS_URL: r.url } });
-    envs.add(e);
+    const e = await env({ pulls: [pull(3, { commits: [aiCommit()] }), pull(4, { commits: [aiCommit()] })], env: { REDIS_URL: r.url } });
     await e.waitFor(() => e.pr(3).check !== undefined, 15_000, "the unfinished pull request to be evaluated");
     expect(e.pr(3).check?.conclusion).toBe("action_required");
     await e.app.waitFor(() => e.app.lines.find((l) => l.event === "sweep"), 10_000, "the sweep's log line");
