@@ -15,7 +15,7 @@ import type { Verdict } from "../gate/evaluate.js";
 import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered } from "../github/gather.js";
 import { readConfigFiles } from "./config.js";
 import type { PullRequestFacts } from "../gate/facts.js";
-import { addReactions, hasLabel, publishCheck, syncLabels, syncStatusComment, type GraphqlClient, type LabelResult, type LabelSpec, type PublishClient, type WriteResult } from "../github/publish.js";
+import { failedFields, hasLabel, publishCheck, publishPullRequest, syncLabels, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
 import { RateLimitedError } from "../github/octokit.js";
 
@@ -94,7 +94,10 @@ export interface Decision {
   readonly tools: readonly string[];
   readonly tier: string | null;
   readonly durationMs: number;
-  /** GitHub answered "rate limited" for longer than one request waits: evaluate again after this. */
+  /**
+   * Evaluate again after this: GitHub answered "rate limited" for longer than one request waits, or
+   * publishing got no answer (`PUBLISH_RETRY_MS`).
+   */
   readonly retryAfterMs?: number;
 }
 
@@ -233,27 +236,53 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   if (fenced()) {
     return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "superseded", conclusion: output.conclusion, title: output.title, check: "unchanged", label: "skipped", statusComment: "skipped", reactions: 0, requests }, started, { reason: "lock_lost" });
   }
-  const check = await publishSafely(noteLimit, client, checkTarget, output, existingCheckRun, log);
-  let label: Decision["label"] = "skipped";
-  let labelWrites = 0;
-  if (config.enabled && config.labels.enabled && !fenced()) {
-    // The ai-authored and overridden labels, and exactly one `risk: <level>` label while the PR is
-    // AI-authored (none otherwise): added in one request.
-    const specs: LabelSpec[] = [
-      { name: config.labels.ai_authored, want: verdict.pr.ai, color: AI_LABEL_COLOR, description: AI_LABEL_DESCRIPTION },
-      { name: config.labels.overridden, want: verdict.outcome === "overridden", color: OVERRIDE_LABEL_COLOR, description: OVERRIDE_LABEL_DESCRIPTION },
-      ...TIERS.map((tier) => ({ name: `risk: ${tier}`, want: verdict.risk?.level === tier, color: RISK_LABEL_COLORS[tier], description: `countersign: the AI-authored change is ${tier} risk` })),
-    ];
-    try {
-      const synced = await syncLabels(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, specs, { has: facts.labels, exists: pull.repoLabels });
-      labelWrites += synced.requests;
-      label = synced.results.get(config.labels.ai_authored) ?? "unchanged";
-    } catch (error) {
-      noteLimit(error);
-      label = "failed";
-      log.error({ event: "label_failed", ...where, err: message(error) }, "could not update the label");
-    }
+  // The check run, the labels, the status comment and the reactions: what changed, in one request.
+  // The ai-authored and overridden labels, and exactly one `risk: <level>` label while the PR is
+  // AI-authored (none otherwise). The status comment: created once the PR is AI-authored, then kept
+  // current (never a new one per event).
+  const manageLabels = config.enabled && config.labels.enabled;
+  const existingStatus = facts.comments.find((c) => c.kind === "comment" && c.byThisApp && c.body.includes(STATUS_MARKER));
+  const keepStatus = config.enabled && config.status_comment && (verdict.pr.ai || existingStatus !== undefined);
+  const published = await publishPullRequest(client, {
+    owner: facts.owner,
+    repo: facts.repo,
+    number: facts.number,
+    nodes: { repository: pull.nodeIds.repository, pullRequest: pull.nodeIds.pullRequest, labels: pull.labelIds },
+    check: { target: checkTarget, output, existing: existingCheckRun },
+    ...(manageLabels
+      ? {
+          labels: {
+            specs: [
+              { name: config.labels.ai_authored, want: verdict.pr.ai, color: AI_LABEL_COLOR, description: AI_LABEL_DESCRIPTION },
+              { name: config.labels.overridden, want: verdict.outcome === "overridden", color: OVERRIDE_LABEL_COLOR, description: OVERRIDE_LABEL_DESCRIPTION },
+              ...TIERS.map((tier) => ({ name: `risk: ${tier}`, want: verdict.risk?.level === tier, color: RISK_LABEL_COLORS[tier], description: `countersign: the AI-authored change is ${tier} risk` })),
+            ],
+            has: facts.labels,
+            exists: pull.repoLabels,
+          },
+        }
+      : {}),
+    ...(keepStatus
+      ? {
+          status: {
+            body: renderStatusComment(verdict, { word: config.commands.words[0] ?? "countersign", minPermission: config.min_permission }),
+            existing: existingStatus ? { nodeId: existingStatus.nodeId, body: existingStatus.body } : null,
+          },
+        }
+      : {}),
+    // 👍 or 😕 on each command not yet reacted to.
+    reactions: verdict.commands.flatMap((c) => (c.react ? [{ nodeId: c.comment.nodeId, content: c.react }] : [])),
+  });
+  for (const error of published.errors) {
+    noteLimit(error);
+    // No answer, or GitHub failing (5xx): what was written is unknown, and nothing was retried if the
+    // mutation created something. Evaluate again soon: it reads what GitHub has and writes the rest.
+    if (isTransient(error)) retryAfterMs = Math.max(retryAfterMs ?? 0, PUBLISH_RETRY_MS);
+    log.error({ event: "publish_failed", ...where, head_sha: facts.headSha, check: published.check, label: published.labels === "failed" ? "failed" : "ok", status_comment: published.status, reactions: published.reactions, err: message(error) }, "could not publish all of the evaluation");
   }
+  const check = published.check;
+  const label: Decision["label"] = !manageLabels ? "skipped" : published.labels === "failed" ? "failed" : (published.labels.get(config.labels.ai_authored) ?? "unchanged");
+  let labelWrites = 0;
 
   // Break-glass overrides are recorded for after-the-fact review (once: when first answered).
   let issues = 0;
@@ -284,30 +313,6 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     }
   }
 
-  // The status comment: created once the PR is AI-authored, then kept current (never a new one per event).
-  let statusComment: Decision["statusComment"] = "skipped";
-  const existingStatus = facts.comments.find((c) => c.kind === "comment" && c.byThisApp && c.body.includes(STATUS_MARKER));
-  if (config.enabled && config.status_comment && (verdict.pr.ai || existingStatus) && !fenced()) {
-    const body = renderStatusComment(verdict, { word: config.commands.words[0] ?? "countersign", minPermission: config.min_permission });
-    try {
-      statusComment = await syncStatusComment(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, body, existingStatus ? { id: existingStatus.id, body: existingStatus.body } : null);
-    } catch (error) {
-      noteLimit(error);
-      statusComment = "failed";
-      log.error({ event: "status_comment_failed", ...where, err: message(error) }, "could not update the status comment");
-    }
-  }
-
-  // 👍 or 😕 on each command not yet reacted to.
-  let reactions = 0;
-  const pending = verdict.commands.flatMap((c) => (c.react ? [{ nodeId: c.comment.nodeId, content: c.react }] : []));
-  try {
-    if (!fenced()) reactions = await addReactions(client, pending);
-  } catch (error) {
-    noteLimit(error);
-    log.error({ event: "reactions_failed", ...where, err: message(error) }, "could not react to commands");
-  }
-
   return logDecision(
     retryAfterMs,
     log,
@@ -319,9 +324,9 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       title: output.title,
       check,
       label,
-      statusComment,
-      reactions,
-      requests: requests + writes(check) + labelWrites + writes(statusComment) + (reactions > 0 ? 1 : 0) + issues,
+      statusComment: published.status,
+      reactions: published.reactions === "failed" ? 0 : published.reactions,
+      requests: requests + published.requests + labelWrites + issues,
     },
     started,
     {
@@ -336,6 +341,16 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       problems: verdict.problems,
     },
   );
+}
+
+/** How long after a publish that failed for want of an answer the pull request is evaluated again. */
+export const PUBLISH_RETRY_MS = 5_000;
+
+/** A failure that says nothing about the request (no answer, or a 5xx): worth trying again. Not GitHub's refusals (4xx, GraphQL errors). */
+function isTransient(error: unknown): boolean {
+  if (error instanceof RateLimitedError || failedFields(error) !== "all") return false;
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status !== "number" || status >= 500;
 }
 
 const writes = (r: WriteResult | "failed" | "skipped") => (r === "created" || r === "updated" ? 1 : 0);

@@ -87,7 +87,7 @@ export async function handlePush(deps: PushDeps, payload: unknown): Promise<void
 /** This app's latest check run with this name on a commit (REST), for write-only-when-changed. */
 export async function existingRunOn(client: GatherClient, owner: string, repo: string, sha: string, name: string, appId: number): Promise<ExistingCheckRun | null> {
   const { data } = await client.request("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { owner, repo, ref: sha, check_name: name, app_id: appId, filter: "latest" });
-  const runs = z.object({ check_runs: z.array(z.object({ id: z.number(), status: z.string(), conclusion: z.string().nullable(), started_at: z.string().nullable().optional(), output: z.object({ title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable() }) })) }).safeParse(data);
+  const runs = z.object({ check_runs: z.array(z.object({ id: z.number(), node_id: z.string().optional(), status: z.string(), conclusion: z.string().nullable(), started_at: z.string().nullable().optional(), output: z.object({ title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable() }) })) }).safeParse(data);
   const run = runs.success ? runs.data.check_runs[0] : undefined;
-  return run ? { id: run.id, startedAt: run.started_at ?? null, status: run.status, conclusion: run.conclusion, title: run.output.title, summary: run.output.summary, text: run.output.text } : null;
+  return run ? { id: run.id, nodeId: run.node_id ?? null, startedAt: run.started_at ?? null, status: run.status, conclusion: run.conclusion, title: run.output.title, summary: run.output.summary, text: run.output.text } : null;
 }

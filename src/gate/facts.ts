@@ -80,6 +80,8 @@ export interface CommentFact {
 /** The app's own check run on the head commit, as last published (for write-only-when-changed). */
 export interface ExistingCheckRun {
   readonly id: number;
+  /** GitHub's GraphQL node id (null when read where GitHub did not give it). */
+  readonly nodeId: string | null;
   /** When GitHub started the run: the moment this app first saw the head commit. */
   readonly startedAt: string | null;
   readonly status: string;

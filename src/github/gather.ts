@@ -45,6 +45,10 @@ export type GatheredPullRequest = Omit<PullRequestFacts, "permissions" | "teamMe
    * search finds them): the ones countersign created. A label to add that is listed needs no creating.
    */
   readonly repoLabels: readonly string[];
+  /** GraphQL node ids the publishing mutation addresses. */
+  readonly nodeIds: { readonly repository: string; readonly pullRequest: string };
+  /** Node ids of the labels above and of the pull request's labels, by lower-cased name. */
+  readonly labelIds: ReadonlyMap<string, string>;
 };
 
 export interface Gathered {
@@ -104,7 +108,9 @@ const PageInfoSchema = z.object({ hasNextPage: z.boolean(), endCursor: z.string(
 const CommitsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommitNodeSchema) });
 const ReviewsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(ReviewNodeSchema.nullable()) });
 const CommentsSchema = z.object({ totalCount: z.number(), pageInfo: PageInfoSchema, nodes: z.array(CommentNodeSchema.nullable()) });
-const CheckRunSchema = z.object({ databaseId: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable(), startedAt: z.string().nullable() });
+const CheckRunSchema = z.object({ id: z.string(), databaseId: z.number(), name: z.string(), status: z.string(), conclusion: z.string().nullable(), title: z.string().nullable(), summary: z.string().nullable(), text: z.string().nullable(), startedAt: z.string().nullable() });
+
+const LabelSchema = z.object({ id: z.string(), name: z.string() });
 
 /** A config file blob as the queries read it (`CONFIG_FILE` in queries.ts). */
 export const ConfigFileSchema = z.object({ text: z.string().nullable().optional() }).nullable().optional();
@@ -112,10 +118,12 @@ const MainSchema = z.object({
   orgDefaults: z.object({ configFile: ConfigFileSchema }).nullable().optional(),
   repository: z
     .object({
+      id: z.string(),
       configFile: ConfigFileSchema,
-      countersignLabels: z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) }).nullable().optional(),
+      countersignLabels: z.object({ nodes: z.array(LabelSchema.nullable()) }).nullable().optional(),
       pullRequest: z
         .object({
+          id: z.string(),
           number: z.number(),
           url: z.string(),
           state: z.string(),
@@ -128,7 +136,7 @@ const MainSchema = z.object({
           headRefOid: z.string(),
           changedFiles: z.number(),
           author: AccountSchema.nullable(),
-          labels: z.object({ nodes: z.array(z.object({ name: z.string() }).nullable()) }).nullable(),
+          labels: z.object({ nodes: z.array(LabelSchema.nullable()) }).nullable(),
           timelineItems: z.object({
             nodes: z.array(
               z
@@ -320,6 +328,7 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
   const runs = head && head.oid === pr.headRefOid ? (head.checkSuites?.nodes ?? []).flatMap((s) => s?.checkRuns?.nodes ?? []).flatMap((r) => (r ? [r] : [])) : [];
   const checkRuns: NamedCheckRun[] = runs.map((r) => ({
     id: r.databaseId,
+    nodeId: r.id,
     name: r.name,
     startedAt: r.startedAt,
     status: r.status.toLowerCase(),
@@ -329,6 +338,8 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     text: r.text,
   }));
 
+  const prLabels = (pr.labels?.nodes ?? []).flatMap((l) => (l ? [l] : []));
+  const repoLabels = (main.repository.countersignLabels?.nodes ?? []).flatMap((l) => (l ? [l] : []));
   const pull: GatheredPullRequest = {
     owner: req.owner,
     repo: req.repo,
@@ -339,7 +350,7 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     mergedBy: pr.mergedBy?.login ?? null,
     author: toAccount(pr.author),
     body: pr.body ?? "",
-    labels: (pr.labels?.nodes ?? []).flatMap((l) => (l ? [l.name] : [])),
+    labels: prLabels.map((l) => l.name),
     baseRef: pr.baseRefName,
     headRef: pr.headRefName,
     headSha: pr.headRefOid,
@@ -351,7 +362,10 @@ export async function gatherPullRequest(client: GatherClient, req: GatherRequest
     checkRuns,
     configFiles: { repo: main.repository.configFile?.text ?? null, org: main.orgDefaults?.configFile?.text ?? null },
     baseSha: pr.baseRefOid,
-    repoLabels: (main.repository.countersignLabels?.nodes ?? []).flatMap((l) => (l ? [l.name] : [])),
+    repoLabels: repoLabels.map((l) => l.name),
+    nodeIds: { repository: main.repository.id, pullRequest: pr.id },
+    // Lower-cased, as GitHub compares label names; the pull request's own labels and the repository's.
+    labelIds: new Map([...repoLabels, ...prLabels].map((l) => [l.name.toLowerCase(), l.id])),
   };
   return { pull, requests };
 }

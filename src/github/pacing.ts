@@ -50,9 +50,10 @@ export function costOf(method: string, url: string, query?: unknown): Cost {
     // Leading comments and blank lines do not make a mutation a query.
     const document = (typeof query === "string" ? query : "").replace(/^(?:\s*#[^\n]*(?:\n|$))*/, "");
     if (!/^\s*mutation\b/.test(document)) return { graphql: 1 };
-    // Each mutation field takes an `input:` argument (GitHub's convention); each creates one thing.
-    const fields = Math.max(1, (document.match(/\(\s*input\s*:/g) ?? []).length);
-    return { graphql: 5, content: fields, contentHourly: fields };
+    // One request with mutations costs 5 points however many it holds; each field that creates
+    // content (a comment, an issue, a reaction …) also spends the content budgets.
+    const content = (document.match(CONTENT_MUTATIONS) ?? []).length;
+    return content > 0 ? { graphql: 5, content, contentHourly: content } : { graphql: 5 };
   }
   const verb = method.toUpperCase();
   const route = `${verb} ${path}`;
@@ -61,6 +62,9 @@ export function costOf(method: string, url: string, query?: unknown): Cost {
   if (verb === "POST" && CONTENT_ROUTES.some((r) => r.test(path))) return { rest: 5, route, content: 1, contentHourly: 1 };
   return { rest: 5, route };
 }
+
+/** GraphQL mutation fields that create content (as the POST routes below); reactions counted too, to be safe. */
+const CONTENT_MUTATIONS = /\b(?:addComment|addReaction|createIssue|addPullRequestReview|addPullRequestReviewComment|addPullRequestReviewThread|createPullRequest|createDiscussion|addDiscussionComment|createCommitOnBranch)\s*\(/g;
 
 /** POST routes that create content someone is notified of (issues, comments, reviews, pull requests, releases). */
 const SEGMENT = "[^/]+";

@@ -1,9 +1,12 @@
 /**
- * Publishes a verdict to GitHub: the check run and the `ai-authored` label. The only module (with
- * `gather.ts`) that talks to GitHub during an evaluation.
+ * Publishes a verdict to GitHub: the check run, the labels, the status comment and the reactions.
+ * The only module (with `gather.ts`) that talks to GitHub during an evaluation.
  *
  * Idempotent and frugal: it compares with what GitHub already shows (gathered in the same
- * evaluation) and writes only what changed, so redelivered or repeated events cost no writes.
+ * evaluation) and writes only what changed, so redelivered or repeated events cost no writes. An
+ * evaluation of a pull request writes in one request (`publishPullRequest`: one GraphQL mutation);
+ * `publishCheck` writes a check run alone over REST, where there is nothing else to write or no
+ * node ids were read (a failed read, a push, a merge queue).
  */
 import type { ExistingCheckRun } from "../gate/facts.js";
 import type { CheckOutput } from "../gate/render.js";
@@ -115,46 +118,186 @@ export async function syncLabels(
   return { results, requests };
 }
 
-export interface CommentTarget {
-  readonly owner: string;
-  readonly repo: string;
-  readonly number: number;
-}
-
-/**
- * Keeps countersign's one status comment: creates it when there is none, edits it in place when its
- * text changed, and does nothing otherwise.
- */
-export async function syncStatusComment(client: PublishClient, target: CommentTarget, body: string, existing: { id: number; body: string } | null): Promise<WriteResult> {
-  if (existing && existing.body === body) return "unchanged";
-  if (existing) {
-    await client.request("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", { owner: target.owner, repo: target.repo, comment_id: existing.id, body });
-    return "updated";
-  }
-  await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: target.owner, repo: target.repo, issue_number: target.number, body, ...NO_RETRY });
-  return "created";
-}
-
-/** The slice of Octokit that reactions need (GraphQL: reviews have no REST reactions endpoint). */
+/** The slice of Octokit that GraphQL mutations need. */
 export interface GraphqlClient {
   graphql<T>(query: string, variables: Record<string, unknown>): Promise<T>;
 }
 
 export const REACTION_CONTENT = { "+1": "THUMBS_UP", confused: "CONFUSED" } as const;
 
-/** One GraphQL mutation adding every reaction (aliased), or undefined when there are none. */
-export function reactionsMutation(reactions: readonly { nodeId: string; content: keyof typeof REACTION_CONTENT }[]): { query: string; variables: Record<string, string> } | undefined {
-  if (reactions.length === 0) return undefined;
-  const params = reactions.map((_, i) => `$s${i}: ID!`).join(", ");
-  const fields = reactions.map((r, i) => `r${i}: addReaction(input: { subjectId: $s${i}, content: ${REACTION_CONTENT[r.content]} }) { clientMutationId }`).join("\n  ");
-  const variables = Object.fromEntries(reactions.map((r, i) => [`s${i}`, r.nodeId]));
-  return { query: `mutation countersignReactions(${params}) {\n  ${fields}\n}`, variables };
+export interface Reaction {
+  /** The node id of the comment or review reacted to. */
+  readonly nodeId: string;
+  readonly content: keyof typeof REACTION_CONTENT;
 }
 
-/** Adds the reactions (👍 counted, 😕 not) in one request. */
-export async function addReactions(client: GraphqlClient, reactions: readonly { nodeId: string; content: keyof typeof REACTION_CONTENT }[]): Promise<number> {
-  const mutation = reactionsMutation(reactions);
-  if (!mutation) return 0;
-  await client.graphql(mutation.query, mutation.variables);
-  return reactions.length;
+/** Everything an evaluation of a pull request may write, and what GitHub showed when it was read. */
+export interface PublishPlan {
+  readonly owner: string;
+  readonly repo: string;
+  readonly number: number;
+  /** GraphQL node ids from the same evaluation's read: the repository, the pull request, and labels by lower-cased name. */
+  readonly nodes: { readonly repository: string; readonly pullRequest: string; readonly labels: ReadonlyMap<string, string> };
+  readonly check: { readonly target: CheckTarget; readonly output: CheckOutput; readonly existing: ExistingCheckRun | null };
+  /** Absent: labels are not managed (`labels.enabled: false`). */
+  readonly labels?: { readonly specs: readonly LabelSpec[]; readonly has: readonly string[]; readonly exists: readonly string[] };
+  /** Absent: no status comment is kept. `existing.nodeId` addresses the comment in GraphQL. */
+  readonly status?: { readonly body: string; readonly existing: { readonly nodeId: string; readonly body: string } | null };
+  readonly reactions: readonly Reaction[];
+}
+
+export interface Published {
+  readonly check: WriteResult | "failed";
+  /** Per label name; "failed" when the labels could not be written. Empty when not managed. */
+  readonly labels: ReadonlyMap<string, LabelResult> | "failed";
+  readonly status: WriteResult | "skipped" | "failed";
+  readonly reactions: number | "failed";
+  readonly requests: number;
+  /** Each error met (at most one per request), to log and to learn rate-limit waits from. */
+  readonly errors: readonly unknown[];
+}
+
+/** One aliased field of the publishing mutation, its input variable and what it does when it succeeds. */
+interface Field {
+  readonly alias: string;
+  readonly mutation: string;
+  readonly inputType: string;
+  readonly input: Record<string, unknown>;
+  /** Creates something: a lost answer must not be retried into a second one. */
+  readonly creates: boolean;
+}
+
+const CHECK_CONCLUSION = (c: CheckOutput["conclusion"]) => c.toUpperCase();
+
+/**
+ * What must change, as the fields of one GraphQL mutation: the check run (created or updated), the
+ * labels to add and to remove, the status comment (created or edited), and the reactions. Pure.
+ * Returns also the writes GraphQL cannot make from what was read: a label to add whose node id is
+ * unknown (the repository may not have it yet), made over REST, where a label can be created first.
+ */
+export function planWrites(plan: PublishPlan): { fields: Field[]; check: WriteResult; status: WriteResult | "skipped"; added: LabelSpec[]; removed: LabelSpec[]; restLabels: boolean } {
+  const fields: Field[] = [];
+  const { nodes } = plan;
+  let check: WriteResult = "unchanged";
+  const { output, target, existing } = plan.check;
+  if (!sameCheck(existing, output)) {
+    const input = {
+      repositoryId: nodes.repository,
+      name: target.name,
+      status: "COMPLETED",
+      conclusion: CHECK_CONCLUSION(output.conclusion),
+      detailsUrl: target.detailsUrl,
+      output: { title: output.title, summary: output.summary, ...(output.text === "" ? {} : { text: output.text }) },
+    };
+    if (existing?.nodeId) {
+      fields.push({ alias: "check", mutation: "updateCheckRun", inputType: "UpdateCheckRunInput", input: { ...input, checkRunId: existing.nodeId }, creates: false });
+      check = "updated";
+    } else {
+      fields.push({ alias: "check", mutation: "createCheckRun", inputType: "CreateCheckRunInput", input: { ...input, headSha: target.headSha }, creates: true });
+      check = "created";
+    }
+  }
+  const idOf = (name: string) => nodes.labels.get(name.toLowerCase());
+  const added = (plan.labels?.specs ?? []).filter((l) => l.want && !hasLabel(plan.labels?.has ?? [], l.name));
+  const removed = (plan.labels?.specs ?? []).filter((l) => !l.want && hasLabel(plan.labels?.has ?? [], l.name));
+  const restLabels = [...added, ...removed].some((l) => idOf(l.name) === undefined);
+  if (!restLabels && added.length > 0) {
+    fields.push({ alias: "addLabels", mutation: "addLabelsToLabelable", inputType: "AddLabelsToLabelableInput", input: { labelableId: nodes.pullRequest, labelIds: added.map((l) => idOf(l.name)) }, creates: false });
+  }
+  if (!restLabels && removed.length > 0) {
+    fields.push({ alias: "removeLabels", mutation: "removeLabelsFromLabelable", inputType: "RemoveLabelsFromLabelableInput", input: { labelableId: nodes.pullRequest, labelIds: removed.map((l) => idOf(l.name)) }, creates: false });
+  }
+  let status: WriteResult | "skipped" = "skipped";
+  if (plan.status) {
+    const { body, existing: comment } = plan.status;
+    if (comment && comment.body === body) status = "unchanged";
+    else if (comment) {
+      fields.push({ alias: "status", mutation: "updateIssueComment", inputType: "UpdateIssueCommentInput", input: { id: comment.nodeId, body }, creates: false });
+      status = "updated";
+    } else {
+      fields.push({ alias: "status", mutation: "addComment", inputType: "AddCommentInput", input: { subjectId: nodes.pullRequest, body }, creates: true });
+      status = "created";
+    }
+  }
+  plan.reactions.forEach((r, i) => {
+    fields.push({ alias: `r${i}`, mutation: "addReaction", inputType: "AddReactionInput", input: { subjectId: r.nodeId, content: REACTION_CONTENT[r.content] }, creates: true });
+  });
+  return { fields, check, status, added, removed, restLabels };
+}
+
+/** The one mutation document for these fields, with its variables (one input object per field). */
+export function publishMutation(fields: readonly Field[]): { query: string; variables: Record<string, unknown> } {
+  const params = fields.map((f) => `$${f.alias}: ${f.inputType}!`).join(", ");
+  const body = fields.map((f) => `${f.alias}: ${f.mutation}(input: $${f.alias}) { clientMutationId }`).join("\n  ");
+  return { query: `mutation countersignPublish(${params}) {\n  ${body}\n}`, variables: Object.fromEntries(fields.map((f) => [f.alias, f.input])) };
+}
+
+/**
+ * Which fields of a mutation failed: GitHub answers the others (it runs a document's mutations one
+ * after another, and one failing does not stop the rest) and names each failed field in its error's
+ * path. "all" when the request itself failed, or an error does not say which field it is about.
+ */
+export function failedFields(error: unknown): Set<string> | "all" {
+  const e = error as { errors?: unknown; data?: unknown } | null;
+  if (typeof e !== "object" || e === null || !Array.isArray(e.errors) || typeof e.data !== "object" || e.data === null) return "all";
+  const failed = new Set<string>();
+  for (const item of e.errors as { path?: unknown }[]) {
+    const first = Array.isArray(item?.path) ? item.path[0] : undefined;
+    if (typeof first !== "string") return "all";
+    failed.add(first);
+  }
+  return failed;
+}
+
+/**
+ * Publishes an evaluation of a pull request in one request: every change (check run, labels, status
+ * comment, reactions) as one GraphQL mutation, and nothing when nothing changed. GitHub charges a
+ * request with mutations 5 points against its secondary limit however many it holds (REST: 5 per
+ * write). A mutation that creates something is never retried; the next evaluation finds what a lost
+ * answer created and updates it. Never throws: what failed is reported.
+ */
+export async function publishPullRequest(client: PublishClient & GraphqlClient, plan: PublishPlan): Promise<Published> {
+  const planned = planWrites(plan);
+  const errors: unknown[] = [];
+  let requests = 0;
+  let labelsFailed = false;
+  // A label the repository may not have yet: created over REST (with its colour and description), then added.
+  let restResults: ReadonlyMap<string, LabelResult> | undefined;
+  if (planned.restLabels && plan.labels) {
+    try {
+      const synced = await syncLabels(client, plan, plan.labels.specs, { has: plan.labels.has, exists: plan.labels.exists });
+      requests += synced.requests;
+      restResults = synced.results;
+    } catch (error) {
+      requests++;
+      errors.push(error);
+      labelsFailed = true;
+    }
+  }
+  let failed: Set<string> | "all" = new Set();
+  if (planned.fields.length > 0) {
+    const { query, variables } = publishMutation(planned.fields);
+    const creates = planned.fields.some((f) => f.creates);
+    requests++;
+    try {
+      await client.graphql(query, { ...variables, ...(creates ? NO_RETRY : {}) });
+    } catch (error) {
+      errors.push(error);
+      failed = failedFields(error);
+    }
+  }
+  const ok = (alias: string) => failed !== "all" && !failed.has(alias);
+  const check = planned.check === "unchanged" || ok("check") ? planned.check : "failed";
+  const status = planned.status === "unchanged" || planned.status === "skipped" || ok("status") ? planned.status : "failed";
+  let labels: ReadonlyMap<string, LabelResult> | "failed" = new Map((plan.labels?.specs ?? []).map((l) => [l.name, "unchanged" as LabelResult]));
+  if (labelsFailed || (!planned.restLabels && ((planned.added.length > 0 && !ok("addLabels")) || (planned.removed.length > 0 && !ok("removeLabels"))))) labels = "failed";
+  else if (restResults) labels = restResults;
+  else {
+    const results = new Map(labels);
+    for (const l of planned.added) results.set(l.name, "added");
+    for (const l of planned.removed) results.set(l.name, "removed");
+    labels = results;
+  }
+  const reactions = plan.reactions.length === 0 ? 0 : plan.reactions.every((_, i) => ok(`r${i}`)) ? plan.reactions.length : "failed";
+  return { check, labels, status, reactions, requests, errors };
 }

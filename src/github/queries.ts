@@ -58,9 +58,11 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
       ${CONFIG_FILE}
     }
     repository(owner: $owner, name: $repo) {
+      id
       ${CONFIG_FILE}
-      countersignLabels: labels(first: 50, query: "countersign") { nodes { name } }
+      countersignLabels: labels(first: 50, query: "countersign") { nodes { id name } }
       pullRequest(number: $number) {
+        id
         number
         url
         state
@@ -74,7 +76,7 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
         headRefOid
         changedFiles
         ${AUTHOR}
-        labels(first: 100) { nodes { name } }
+        labels(first: 100) { nodes { id name } }
         timelineItems(itemTypes: [ASSIGNED_EVENT], first: 50) {
           nodes {
             ... on AssignedEvent {
@@ -90,7 +92,7 @@ export const PULL_REQUEST_QUERY = /* GraphQL */ `
               checkSuites(first: 10, filterBy: { appId: $appId }) {
                 nodes {
                   checkRuns(first: 20) {
-                    nodes { databaseId name status conclusion title summary text startedAt }
+                    nodes { id databaseId name status conclusion title summary text startedAt }
                   }
                 }
               }

@@ -36,7 +36,7 @@ describe("pull requests without AI signals", () => {
   it("a human-only PR passes with one read and one write", async () => {
     const w = world({ commits: [humanCommit(), humanCommit()] });
     const { gh } = await run(w);
-    expect(gh.summary()).toEqual(["POST countersignPullRequest", `POST ${base}/check-runs`]);
+    expect(gh.summary()).toEqual(["POST countersignPullRequest", "POST countersignPublish(createCheckRun)"]);
     expect(gh.check).toEqual(expect.objectContaining({ name: "countersign", status: "completed", conclusion: "success", title: "No AI-authored changes detected" }));
     expect(w.labels).toEqual([]);
   });
@@ -44,7 +44,7 @@ describe("pull requests without AI signals", () => {
   it("removes a stale ai-authored label once the AI commit is gone", async () => {
     const w = world({ commits: [humanCommit()], labels: ["ai-authored"] });
     const { gh } = await run(w);
-    expect(gh.summary()).toContain(`DELETE ${base}/issues/7/labels/ai-authored`);
+    expect(gh.summary()).toEqual(["POST countersignPullRequest", "POST countersignPublish(createCheckRun, removeLabelsFromLabelable)"]);
     expect(w.labels).toEqual([]);
   });
 });
@@ -60,11 +60,10 @@ describe("AI-authored pull requests", () => {
     expect(gh.summary()).toEqual([
       "POST countersignPullRequest",
       `GET ${base}/pulls/7/files`, // AI-authored: risk needs the changed files
-      `POST ${base}/check-runs`,
-      `POST ${base}/labels`, // ai-authored: created with its colour and description
+      `POST ${base}/labels`, // ai-authored: created with its colour and description (REST: GraphQL needs its node id)
       `POST ${base}/labels`, // risk: low
       `POST ${base}/issues/7/labels`, // both added in one request
-      `POST ${base}/issues/7/comments`,
+      "POST countersignPublish(createCheckRun, addComment)", // everything else in one mutation
     ]);
     expect(gh.requests.find((r) => r.path === `${base}/issues/7/labels`)?.body).toEqual({ labels: ["ai-authored", "risk: low"] });
     expect(gh.requests.find((r) => r.path === `${base}/labels`)?.body).toEqual({ name: "ai-authored", color: "8250df", description: expect.stringContaining("countersign") });
@@ -225,7 +224,7 @@ describe("large pull requests", () => {
     const commits = Array.from({ length: 300 }, (_, i) => (i === 280 ? aiCommit("alice") : humanCommit("alice")));
     const w = world({ commits });
     const { gh } = await run(w);
-    expect(gh.summary().filter((s) => s.startsWith("POST countersign"))).toEqual(["POST countersignPullRequest", "POST countersignCommitsPage", "POST countersignCommitsPage"]);
+    expect(gh.summary().filter((s) => s.startsWith("POST countersign") && !s.startsWith("POST countersignPublish"))).toEqual(["POST countersignPullRequest", "POST countersignCommitsPage", "POST countersignCommitsPage"]);
     expect(gh.check?.conclusion).toBe("action_required");
     expect(gh.check?.summary).toContain("1 of 300 commits");
   });
@@ -236,7 +235,7 @@ describe("large pull requests", () => {
     w.reviews = Array.from({ length: 149 }, () => review("alice", head, "COMMENTED"));
     w.reviews.push(review("carol", head));
     const { gh } = await run(w, (x, h) => Events.review(x, h));
-    expect(gh.summary().filter((s) => s.startsWith("POST countersign"))).toEqual(["POST countersignPullRequest", "POST countersignReviewsPage"]);
+    expect(gh.summary().filter((s) => s.startsWith("POST countersign") && !s.startsWith("POST countersignPublish"))).toEqual(["POST countersignPullRequest", "POST countersignReviewsPage"]);
     expect(gh.check?.conclusion).toBe("success");
   });
 });
@@ -332,10 +331,10 @@ describe("configuration", () => {
     const w = world({ commits: [aiCommit()], config: "required_approvals: 1\n" });
     w.reviews = [review("carol", w.commits[0]?.sha ?? "")];
     const { gh, logs } = await run(w, (x, h) => Events.review(x, h));
-    expect(gh.summary().filter((r) => r.startsWith("GET") || r.startsWith("POST countersign"))).toEqual(["POST countersignPullRequest", `GET ${base}/pulls/7/files`]);
-    // Reads: the pull request, and (AI-authored) its files. Writes: check run, the ai-authored and
-    // risk labels (the repository has them, as the query showed: added in one request), status comment.
-    expect(logs.decisions()[0]).toEqual(expect.objectContaining({ requests: 2 + 3 }));
+    // Reads: the pull request, and (AI-authored) its files. Writes, in one mutation: check run, the
+    // ai-authored and risk labels (the repository has them, as the query showed), status comment.
+    expect(gh.summary()).toEqual(["POST countersignPullRequest", `GET ${base}/pulls/7/files`, "POST countersignPublish(createCheckRun, addLabelsToLabelable, addComment)"]);
+    expect(logs.decisions()[0]).toEqual(expect.objectContaining({ requests: 2 + 1 }));
   });
 
   it("organisation defaults from the owner's .github repository apply when the repository has none", async () => {
@@ -373,10 +372,11 @@ describe("idempotence and events", () => {
     const { probot } = await makeProbot();
     const event = Events.pullRequest(w, gh.head);
     await probot.receive(event);
-    const firstWrites = gh.writes().length;
+    const firstWrites = gh.writes();
     gh.reset();
     await probot.receive(event);
-    expect(firstWrites).toBe(3); // check run, ai-authored and risk labels (they exist: one request), status comment
+    // Check run, ai-authored and risk labels (they exist), status comment: one mutation.
+    expect(firstWrites.map((r) => r.fields)).toEqual([["createCheckRun", "addLabelsToLabelable", "addComment"]]);
     // The same head and base: the changed files are known already. One read, no write.
     expect(gh.summary()).toEqual(["POST countersignPullRequest"]);
   });
@@ -390,7 +390,8 @@ describe("idempotence and events", () => {
     gh.reset();
     await probot.receive(Events.review(w, gh.head));
     const statusId = w.comments.find((c) => c.byApp)?.id;
-    expect(gh.writes().map((r) => `${r.method} ${r.path}`)).toEqual([`PATCH ${base}/check-runs/${gh.check?.id}`, `PATCH ${base}/issues/comments/${statusId}`]);
+    expect(gh.writes().map((r) => r.fields)).toEqual([["updateCheckRun", "updateIssueComment"]]);
+    expect(gh.writes()[0]?.body).toMatchObject({ check: { checkRunId: `CR_${gh.check?.id}` }, status: { id: `IC_${statusId}` } });
     expect(w.checkRuns).toHaveLength(1);
     expect(gh.check?.conclusion).toBe("success");
   });

@@ -12,6 +12,7 @@
 import { describe, expect, it } from "@jest/globals";
 import { requireDist } from "../support/app-process.js";
 import type { Fault } from "../support/github-http.js";
+import { PUBLISH_RETRY_MS } from "../../src/app/evaluate-pr.js";
 import { aiCommit, envsForFile, humanCommit, pull, type Env } from "./kit.js";
 
 requireDist();
@@ -19,6 +20,8 @@ requireDist();
 const env = envsForFile();
 
 const MAIN = { operation: "countersignPullRequest" } as const;
+/** The one mutation that writes an evaluation's check run, labels, status comment and reactions. */
+const PUBLISH = { operation: "countersignPublish" } as const;
 const faultsOf = (e: Env) => e.double.log.filter((r) => r.fault !== undefined).map((r) => `${r.fault}:${r.operation ?? r.path}`);
 const inject = (e: Env, fault: Fault) => e.double.inject(fault);
 async function waitUntil(condition: () => boolean, timeoutMs: number): Promise<void> {
@@ -77,16 +80,19 @@ describe("GitHub failing, then recovering", () => {
     expect(e.invariants().filter((i) => !i.startsWith("app:"))).toEqual([]);
   });
 
-  it.concurrent("dropped connections: reads are retried; a create is not (the next event makes it), so still one status comment", async () => {
+  it.concurrent("dropped connections: reads are retried; a write that creates is not, and the PR is evaluated again by itself", async () => {
     const e = await env({ pulls: [pull(7, { commits: [aiCommit()] })] });
     const pr = e.pr(7);
     inject(e, { kind: "drop", match: MAIN, times: 1 });
-    inject(e, { kind: "drop", match: { method: "POST", path: /\/issues\/7\/comments$/ }, times: 1 });
+    inject(e, { kind: "drop", match: PUBLISH, times: 1 });
     await e.step(pr.opened(), 7, { timeoutMs: 30_000 });
-    expect(faultsOf(e)).toEqual(["drop:countersignPullRequest", "drop:/repos/acme/infra/issues/7/comments"]);
-    expect(pr.check?.conclusion).toBe("action_required");
-    expect(pr.statusComments).toHaveLength(0);
-    await e.step(pr.review("dave", "COMMENTED"), 7, { timeoutMs: 30_000 });
+    expect(faultsOf(e)).toEqual(["drop:countersignPullRequest", "drop:countersignPublish"]);
+    // Nothing written yet, and no check: the pull request cannot merge.
+    expect(pr.check).toBeUndefined();
+    expect(e.app.decisions(7)).toEqual([expect.objectContaining({ check: "failed", retry_after_ms: PUBLISH_RETRY_MS })]);
+    // No new event: the re-evaluation reads what GitHub has and writes it all, once.
+    await e.app.waitFor(() => e.app.decisions(7).length >= 2 || undefined, 15_000, "the re-evaluation after the lost answer");
+    await waitUntil(() => pr.check?.conclusion === "action_required", 5_000);
     expect(pr.statusComments).toHaveLength(1);
     expect(pr.p.labels).toContain("ai-authored");
     expect(e.invariants()).toEqual([]);
@@ -118,7 +124,7 @@ describe("GitHub failing, then recovering", () => {
     const e = await env({ pulls: [pull(6, { commits: [humanCommit()] })] });
     const pr = e.pr(6);
     inject(e, { kind: "slow", ms: 3000, match: MAIN, times: 1 });
-    inject(e, { kind: "slow", ms: 3000, match: { method: "POST", path: /\/check-runs$/ }, times: 1 });
+    inject(e, { kind: "slow", ms: 3000, match: PUBLISH, times: 1 });
     const sent = await e.step(pr.opened(), 6);
     expect(sent.ms).toBeLessThan(1000);
     expect(pr.check?.conclusion).toBe("success");
@@ -152,7 +158,7 @@ describe("GitHub failing, then recovering", () => {
     // refused): no check yet, so the pull request cannot merge.
     expect(pr.check).toBeUndefined();
     expect(e.app.decisions(9)).toEqual([expect.objectContaining({ outcome: "cannot-decide", check: "failed", retry_after_ms: 7000 })]);
-    expect(e.double.log.filter((r) => r.operation === "countersignPullRequest" || r.path.includes("/check-runs"))).toHaveLength(1);
+    expect(e.double.log.filter((r) => r.operation === "countersignPullRequest" || r.operation === "countersignPublish")).toHaveLength(1);
     // No new event: countersign evaluates again once GitHub's wait is over.
     await e.app.waitFor(() => e.app.decisions(9).length >= 2 || undefined, 15_000, "the re-evaluation after the wait");
     await waitUntil(() => pr.check?.conclusion === "action_required", 5_000);
@@ -163,24 +169,27 @@ describe("GitHub failing, then recovering", () => {
   it.concurrent("a secondary rate limit on the check run write: the write waits retry-after and goes out once", async () => {
     const e = await env({ pulls: [pull(4, { commits: [humanCommit()] })] });
     const pr = e.pr(4);
-    inject(e, { kind: "secondary-rate-limit", retryAfterSeconds: 1, match: { method: "POST", path: /\/check-runs$/ }, times: 1 });
+    inject(e, { kind: "secondary-rate-limit", retryAfterSeconds: 1, match: PUBLISH, times: 1 });
     await e.step(pr.opened(), 4);
-    expect(faultsOf(e)).toEqual(["secondary-rate-limit:/repos/acme/infra/check-runs"]);
+    expect(faultsOf(e)).toEqual(["secondary-rate-limit:countersignPublish"]);
     expect(pr.check?.conclusion).toBe("success");
     expect(e.world.pull(4)?.checkRuns).toHaveLength(1);
     expect(e.app.lines.some((l) => l.event === "publish_failed")).toBe(false);
     expect(e.invariants()).toEqual([]);
   });
 
-  // Creates are never retried (src/github/publish.ts): when the answer to the status comment's POST
-  // is lost, the next evaluation finds the comment GitHub did create and updates it.
-  it.concurrent("a connection dropped after GitHub created the status comment (the answer is lost): still one status comment", async () => {
+  // Creates are never retried (src/github/publish.ts): when the answer to the mutation that created
+  // the check run and the status comment is lost, the re-evaluation finds what GitHub did create.
+  it.concurrent("a connection dropped after GitHub created the check run and status comment (the answer is lost): still one of each", async () => {
     const e = await env({ pulls: [pull(8, { commits: [aiCommit()] })] });
     const pr = e.pr(8);
-    inject(e, { kind: "drop", after: true, match: { method: "POST", path: /\/issues\/8\/comments$/ }, times: 1 });
+    inject(e, { kind: "drop", after: true, match: PUBLISH, times: 1 });
     await e.step(pr.opened(), 8, { timeoutMs: 30_000 });
     expect(pr.check?.conclusion).toBe("action_required");
     expect(pr.statusComments).toHaveLength(1);
+    await e.app.waitFor(() => e.app.decisions(8).length >= 2 || undefined, 15_000, "the re-evaluation after the lost answer");
+    expect(e.app.decisions(8)[1]).toEqual(expect.objectContaining({ check: "unchanged", status_comment: "unchanged" }));
+    expect(e.world.pull(8)?.checkRuns).toHaveLength(1);
     expect(e.invariants()).toEqual([]);
   });
 
@@ -194,18 +203,4 @@ describe("GitHub failing, then recovering", () => {
     expect(pr.check?.conclusion).toBe("success");
     expect(e.invariants()).toEqual([]);
   });
-
-  // request's evaluation queue for the life of the process — later events for it are queued behind
-
-  // the hung evaluation and never run, so the check is never written. Marked `failing` until the app
-
-  // bounds its requests (e.g. an AbortSignal timeout on each request).
-
-  // KNOWN BUG (src/github/publish.ts, syncStatusComment): Octokit's retry plugin retries the status
-
-  // comment's POST when its answer is lost, so GitHub ends up with two status comments, and only the
-
-  // first is ever updated again. Marked `failing` until fixed: it fails (as a reminder to remove the
-
-  // marker) once the app keeps one status comment here.
 });

@@ -203,12 +203,17 @@ export class Env {
     return s;
   }
 
-  /** How many times each label was added to a pull request (from the requests' bodies). */
+  /**
+   * How many times each label was added to a pull request (from the requests' bodies: REST names,
+   * or the publishing mutation's label node ids, `LA_<lower-cased name>` in the double).
+   */
   labelAdds(pr: number): Map<string, number> {
     const adds = new Map<string, number>();
+    const add = (l: string) => adds.set(l, (adds.get(l) ?? 0) + 1);
     for (const r of this.world.requests) {
-      if (r.method !== "POST" || r.path !== `/repos/${OWNER}/${REPO}/issues/${pr}/labels`) continue;
-      for (const l of (r.body as { labels?: string[] } | undefined)?.labels ?? []) adds.set(l, (adds.get(l) ?? 0) + 1);
+      if (r.method === "POST" && r.path === `/repos/${OWNER}/${REPO}/issues/${pr}/labels`) for (const l of (r.body as { labels?: string[] } | undefined)?.labels ?? []) add(l);
+      const input = (r.mutation ? (r.body as { addLabels?: { labelableId?: string; labelIds?: string[] } } | undefined)?.addLabels : undefined);
+      if (input?.labelableId === `PR_${pr}`) for (const id of input.labelIds ?? []) add(id.replace(/^LA_/, ""));
     }
     return adds;
   }
@@ -358,7 +363,8 @@ export function shuffle<T>(items: T[], seed: number): T[] {
 /** The pull request queries the double answered (one per evaluation). */
 export const mainQueries = (e: Env, pr: number) => e.double.apiRequests(pr).filter((r) => r.operation === "countersignPullRequest").length;
 /** Every write the double received (for one pull request). */
-export const writesOf = (e: Env, pr?: number) => e.double.apiRequests(pr).filter((r) => r.method !== "GET" && r.operation !== "countersignPullRequest" && r.operation !== "countersignEditHistory");
+/** REST writes and GraphQL mutations (`fields` names the mutations in one). */
+export const writesOf = (e: Env, pr?: number) => e.double.apiRequests(pr).filter((r) => r.method !== "GET" && (r.operation === undefined || r.mutation === true));
 
 /** The kinds of pull request in the interleaved scenarios (by number, round-robin). */
 export const SCENARIO_KINDS = ["human", "approved", "operator-only", "stale-then-comment"] as const;

@@ -132,7 +132,7 @@ const generated: fc.Arbitrary<Generated> = fc
       assignments: [],
       permissions,
       teamMembership: new Map<string, string[]>(),
-      existingCheckRun: g.seen ? { id: 1, startedAt: SEEN, status: "completed", conclusion: "action_required", title: "", summary: "", text: null } : null,
+      existingCheckRun: g.seen ? { id: 1, nodeId: "CR_1", startedAt: SEEN, status: "completed", conclusion: "action_required", title: "", summary: "", text: null } : null,
       comments,
       changedFiles: 1,
       files: null,

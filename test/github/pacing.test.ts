@@ -36,6 +36,10 @@ describe("what a request costs", () => {
     expect(costOf("POST", "/api/v3/repos/acme/infra/issues/7/comments")).toEqual({ rest: 5, route: "POST /repos/acme/infra/issues/7/comments", content: 1, contentHourly: 1 });
     const reactions = "mutation countersignReactions($s0: ID!, $s1: ID!) {\n  r0: addReaction(input: { subjectId: $s0, content: THUMBS_UP }) { clientMutationId }\n  r1: addReaction(input: { subjectId: $s1, content: CONFUSED }) { clientMutationId }\n}";
     expect(costOf("POST", "/graphql", reactions)).toEqual({ graphql: 5, content: 2, contentHourly: 2 });
+    // The publishing mutation: one request, 5 points; only its new comment is content.
+    const publish = "mutation countersignPublish($check: CreateCheckRunInput!, $addLabels: AddLabelsToLabelableInput!, $status: AddCommentInput!) {\n  check: createCheckRun(input: $check) { clientMutationId }\n  addLabels: addLabelsToLabelable(input: $addLabels) { clientMutationId }\n  status: addComment(input: $status) { clientMutationId }\n}";
+    expect(costOf("POST", "/graphql", publish)).toEqual({ graphql: 5, content: 1, contentHourly: 1 });
+    expect(costOf("POST", "/graphql", publish.replace("addComment", "updateIssueComment").replace("AddCommentInput", "UpdateIssueCommentInput"))).toEqual({ graphql: 5 });
   });
 
   it("a mutation is a mutation even after comments", () => {

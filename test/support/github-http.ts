@@ -16,7 +16,7 @@
 import { createPublicKey, randomBytes, verify, type KeyObject } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { operationOf, type GitHubWorld } from "./github-world.js";
+import { mutationOf, operationOf, type GitHubWorld } from "./github-world.js";
 
 export type FaultKind =
   /** Answer with this HTTP status (e.g. 502, 503); the world is not touched. */
@@ -57,6 +57,9 @@ export interface LoggedRequest {
   /** GitHub-relative path (`/graphql` for GraphQL). */
   path: string;
   operation?: string;
+  /** A GraphQL mutation (a write), and the mutation fields it holds. */
+  mutation?: true;
+  fields?: string[];
   pr?: number;
   status: number | "dropped" | "hung";
   fault?: FaultKind["kind"];
@@ -179,7 +182,7 @@ export class GitHubHttpDouble {
     }
     const operation = path === "/graphql" && typeof (body as { query?: unknown } | undefined)?.query === "string" ? operationOf((body as { query: string }).query) : undefined;
     const pr = this.world.prOf(method, path, body);
-    const entry = { at, method, path, ...(operation === undefined ? {} : { operation }), ...(pr === undefined ? {} : { pr }) };
+    const entry = { at, method, path, ...(operation === undefined ? {} : { operation, ...mutationOf((body as { query: string }).query) }), ...(pr === undefined ? {} : { pr }) };
 
     const fault = this.takeFault(entry)?.fault;
     if (fault?.kind === "hang") {

@@ -167,6 +167,9 @@ export interface RecordedRequest {
   body?: unknown;
   /** For GraphQL, the operation name. */
   operation?: string;
+  /** For GraphQL: a mutation (a write), and the mutation fields it holds, in order. */
+  mutation?: true;
+  fields?: string[];
   /** The pull request the request is about, when the world can tell. */
   pr?: number;
   /** When it arrived (ms since the epoch). */
@@ -318,12 +321,34 @@ export function graphqlProblems(query: string): string[] {
   return compile(query).problems;
 }
 
+/** For a mutation document, the mutation fields it holds, in order (`createCheckRun`, `addComment` …); else undefined. */
+export const mutationFields = (query: string): string[] | undefined => (/^\s*mutation\b/.test(query) ? [...query.matchAll(/(\w+)\s*\(\s*input\s*:/g)].map((m) => m[1] ?? "") : undefined);
+
+/** `{ mutation: true, fields }` for a mutation document, else nothing (to spread into a request record). */
+export function mutationOf(query: unknown): { mutation?: true; fields?: string[] } {
+  const fields = typeof query === "string" ? mutationFields(query) : undefined;
+  return fields ? { mutation: true, fields } : {};
+}
+
 export const operationOf = (query: string): string => /(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? "graphql";
 
 export interface GitHubWorldOptions {
   readonly owner?: string;
   readonly repo?: string;
   readonly appId?: number;
+}
+
+/** A label's node id (GitHub's label names are case-insensitive). */
+const labelId = (name: string) => `LA_${name.toLowerCase()}`;
+
+interface CheckRunInput {
+  repositoryId?: unknown;
+  checkRunId?: unknown;
+  headSha?: unknown;
+  name?: unknown;
+  status?: unknown;
+  conclusion?: unknown;
+  output?: { title: string; summary: string; text?: string | null };
 }
 
 export class GitHubWorld {
@@ -342,6 +367,9 @@ export class GitHubWorld {
   now: string | undefined;
   private nextCheckRunId = 9000;
   private nextCommentId = 50_000;
+  private get repositoryId(): string {
+    return `R_${this.owner}/${this.name}`;
+  }
 
   constructor(init: { repo: RepoState; pulls: PullState[] }, options: GitHubWorldOptions = {}) {
     this.repo = init.repo;
@@ -372,12 +400,14 @@ export class GitHubWorld {
     return (this.pull(number)?.comments ?? []).filter((c) => c.byApp);
   }
 
+  /** REST writes and GraphQL mutations. */
   writes(): RecordedRequest[] {
-    return this.requests.filter((r) => r.method !== "GET" && r.operation === undefined);
+    return this.requests.filter((r) => r.method !== "GET" && (r.operation === undefined || r.mutation === true));
   }
 
+  /** One line per request: `GET /repos/…`, `POST countersignPullRequest`, `POST countersignPublish(createCheckRun, addComment)`. */
   summary(): string[] {
-    return this.requests.map((r) => `${r.method} ${r.operation ?? r.path}`);
+    return this.requests.map((r) => `${r.method} ${r.operation ?? r.path}${r.fields ? `(${r.fields.join(", ")})` : ""}`);
   }
 
   reset(): void {
@@ -389,7 +419,7 @@ export class GitHubWorld {
   }
 
   private pullOfNode(nodeId: string): PullState | undefined {
-    return this.pulls.find((p) => p.comments.some((c) => `IC_${c.id}` === nodeId) || p.reviews.some((r) => `PRR_${r.id}` === nodeId));
+    return this.pulls.find((p) => `PR_${p.number}` === nodeId || p.comments.some((c) => `IC_${c.id}` === nodeId) || p.reviews.some((r) => `PRR_${r.id}` === nodeId) || p.checkRuns.some((r) => `CR_${r.id}` === nodeId));
   }
 
   /** Which pull request a request is about, when the world can tell (used to aim faults at one PR). */
@@ -397,9 +427,10 @@ export class GitHubWorld {
     if (path === "/graphql") {
       const v = ((body as { variables?: Record<string, unknown> } | undefined)?.variables ?? {}) as Record<string, unknown>;
       if (typeof v.number === "number") return v.number;
-      const ids = Array.isArray(v.ids) ? v.ids : Object.values(v);
+      // Node ids, as variables or inside a mutation's input objects (the check run's by its head commit).
+      const ids = Array.isArray(v.ids) ? v.ids : Object.values(v).flatMap((x) => (x !== null && typeof x === "object" ? Object.values(x as Record<string, unknown>) : [x]));
       for (const id of ids) {
-        const p = typeof id === "string" ? this.pullOfNode(id) : undefined;
+        const p = typeof id === "string" ? (this.pullOfNode(id) ?? (/^[0-9a-f]{40}$/.test(id) ? this.pullOfSha(id) : undefined)) : undefined;
         if (p) return p.number;
       }
       return undefined;
@@ -428,7 +459,7 @@ export class GitHubWorld {
       const { query, variables } = (body ?? {}) as { query?: unknown; variables?: Record<string, unknown> };
       const vars = variables ?? {};
       const operation = typeof query === "string" ? operationOf(query) : "graphql";
-      this.requests.push({ method, path, operation, body: vars, ...(pr === undefined ? {} : { pr }), at });
+      this.requests.push({ method, path, operation, ...mutationOf(query), body: vars, ...(pr === undefined ? {} : { pr }), at });
       if (typeof query !== "string") return this.problem(`GraphQL request without a query document`, 400);
       return this.graphql(operation, query, vars);
     }
@@ -604,7 +635,7 @@ export class GitHubWorld {
     return (args: Args) => {
       const filter = (args.filterBy ?? {}) as { appId?: number };
       const runs = this.pulls.flatMap((p) => p.checkRuns).filter((r) => r.headSha === sha && (filter.appId === undefined || filter.appId === this.appId));
-      const suites = runs.length === 0 ? [] : [{ __typename: "CheckSuite", app: { databaseId: this.appId }, checkRuns: (a: Args) => connection(runs, a, (r) => ({ __typename: "CheckRun", databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.title, summary: r.summary, text: r.text, startedAt: r.startedAt })) }];
+      const suites = runs.length === 0 ? [] : [{ __typename: "CheckSuite", app: { databaseId: this.appId }, checkRuns: (a: Args) => connection(runs, a, (r) => ({ __typename: "CheckRun", id: `CR_${r.id}`, databaseId: r.id, name: r.name, status: r.status.toUpperCase(), conclusion: r.conclusion?.toUpperCase() ?? null, title: r.title, summary: r.summary, text: r.text, startedAt: r.startedAt })) }];
       return connection(suites, args);
     };
   }
@@ -656,7 +687,7 @@ export class GitHubWorld {
       additions: files.reduce((n, f) => n + f.additions, 0),
       deletions: files.reduce((n, f) => n + f.deletions, 0),
       author: { __typename: p.author.type, login: p.author.login, databaseId: p.author.id },
-      labels: (args: Args) => connection(p.labels, args, (name) => ({ __typename: "Label", name })),
+      labels: (args: Args) => connection(p.labels, args, (name) => ({ __typename: "Label", id: labelId(name), name })),
       timelineItems: (args: Args) =>
         connection(Array.isArray(args.itemTypes) && !args.itemTypes.includes("ASSIGNED_EVENT") ? [] : p.assignments, args, (a) => ({
           __typename: "AssignedEvent",
@@ -690,6 +721,7 @@ export class GitHubWorld {
     return {
       __typename: "Repository",
       name: this.name,
+      id: this.repositoryId,
       nameWithOwner: `${this.owner}/${this.name}`,
       object: (args: Args) => {
         if (typeof args.oid === "string") {
@@ -712,7 +744,7 @@ export class GitHubWorld {
         return connection(
           this.repoLabels().filter((l) => `${l.name}\n${l.description}`.toLowerCase().includes(q)),
           args,
-          (l) => ({ __typename: "Label", name: l.name, description: l.description }),
+          (l) => ({ __typename: "Label", id: labelId(l.name), name: l.name, description: l.description }),
         );
       },
     };
@@ -735,6 +767,63 @@ export class GitHubWorld {
     return { clientMutationId: null, reaction: { __typename: "Reaction", content: input.content } };
   }
 
+  // --- Mutations: the same changes as the REST routes above, addressed by node id. ---
+
+  private notFound(id: unknown): never {
+    throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a node with the global id of '${String(id)}'`);
+  }
+
+  private createCheckRun(input: CheckRunInput): Node {
+    if (input.repositoryId !== this.repositoryId) this.notFound(input.repositoryId);
+    const sha = String(input.headSha);
+    const p = this.pullOfSha(sha) ?? this.pulls[0];
+    if (!p) throw new GitHubGraphqlError("UNPROCESSABLE", `No commit found for SHA: ${sha}`);
+    const run: WorldCheckRun = { id: this.nextCheckRunId++, name: String(input.name), headSha: sha, status: String(input.status ?? "queued").toLowerCase(), conclusion: input.conclusion ? String(input.conclusion).toLowerCase() : null, title: input.output?.title ?? "", summary: input.output?.summary ?? "", text: input.output?.text ?? null, startedAt: this.stamp() };
+    p.checkRuns.push(run);
+    this.recordCheckRunWrite("POST", run, p.number);
+    return { clientMutationId: null, checkRun: { __typename: "CheckRun", id: `CR_${run.id}`, databaseId: run.id } };
+  }
+
+  private updateCheckRun(input: CheckRunInput): Node {
+    if (input.repositoryId !== this.repositoryId) this.notFound(input.repositoryId);
+    const p = this.pulls.find((x) => x.checkRuns.some((r) => `CR_${r.id}` === input.checkRunId));
+    const run = p?.checkRuns.find((r) => `CR_${r.id}` === input.checkRunId);
+    if (!p || !run) this.notFound(input.checkRunId);
+    if (input.status !== undefined) run.status = String(input.status).toLowerCase();
+    if (input.conclusion !== undefined) run.conclusion = input.conclusion === null ? null : String(input.conclusion).toLowerCase();
+    if (input.output) Object.assign(run, { title: input.output.title, summary: input.output.summary, text: input.output.text ?? null });
+    this.recordCheckRunWrite("PATCH", run, p.number);
+    return { clientMutationId: null, checkRun: { __typename: "CheckRun", id: `CR_${run.id}`, databaseId: run.id } };
+  }
+
+  private addComment(input: { subjectId?: unknown; body?: unknown }): Node {
+    const p = this.pulls.find((x) => `PR_${x.number}` === input.subjectId);
+    if (!p) this.notFound(input.subjectId);
+    const c: WorldComment = { id: this.nextCommentId++, login: "countersign[bot]", type: "Bot", body: String(input.body), createdAt: this.stamp(), byApp: true };
+    p.comments.push(c);
+    return { clientMutationId: null, commentEdge: { node: this.commentNode(p, c) } };
+  }
+
+  private updateIssueComment(input: { id?: unknown; body?: unknown }): Node {
+    const c = this.pulls.flatMap((p) => p.comments).find((x) => `IC_${x.id}` === input.id);
+    if (!c) this.notFound(input.id);
+    c.body = String(input.body);
+    return { clientMutationId: null };
+  }
+
+  private setLabels(input: { labelableId?: unknown; labelIds?: unknown }, op: "add" | "remove"): Node {
+    const p = this.pulls.find((x) => `PR_${x.number}` === input.labelableId);
+    if (!p) this.notFound(input.labelableId);
+    const known = [...this.repoLabels().map((l) => l.name), ...this.pulls.flatMap((x) => x.labels)];
+    for (const id of Array.isArray(input.labelIds) ? input.labelIds : []) {
+      const name = known.find((n) => labelId(n) === id);
+      if (name === undefined) this.notFound(id);
+      if (op === "add" && !p.labels.some((l) => l.toLowerCase() === name.toLowerCase())) p.labels.push(name);
+      if (op === "remove") p.labels = p.labels.filter((l) => l.toLowerCase() !== name.toLowerCase());
+    }
+    return { clientMutationId: null };
+  }
+
   private graphql(operation: string, query: string, variables: Record<string, unknown>): Reply {
     const compiled = compile(query);
     if (!compiled.document) {
@@ -753,6 +842,12 @@ export class GitHubWorld {
       nodes: (args: Args) => (Array.isArray(args.ids) ? args.ids.map((id) => this.nodeById(id)) : []),
       node: (args: Args) => this.nodeById(args.id),
       addReaction: (args: Args) => this.addReaction((args.input ?? {}) as { subjectId?: unknown; content?: unknown }),
+      createCheckRun: (args: Args) => this.createCheckRun((args.input ?? {}) as CheckRunInput),
+      updateCheckRun: (args: Args) => this.updateCheckRun((args.input ?? {}) as CheckRunInput),
+      addComment: (args: Args) => this.addComment((args.input ?? {}) as { subjectId?: unknown; body?: unknown }),
+      updateIssueComment: (args: Args) => this.updateIssueComment((args.input ?? {}) as { id?: unknown; body?: unknown }),
+      addLabelsToLabelable: (args: Args) => this.setLabels((args.input ?? {}) as { labelableId?: unknown; labelIds?: unknown }, "add"),
+      removeLabelsFromLabelable: (args: Args) => this.setLabels((args.input ?? {}) as { labelableId?: unknown; labelIds?: unknown }, "remove"),
     };
     const result = execute({ schema: gitHubSchema(), document: compiled.document, rootValue, variableValues: variables, fieldResolver, typeResolver });
     if (result instanceof Promise) throw new Error("the GitHub world's GraphQL resolvers are synchronous");
