@@ -24,6 +24,8 @@ describe("the app as a process", () => {
     expect(pr.check).toEqual(expect.objectContaining({ name: "countersign", status: "completed", conclusion: "success", title: "No AI-authored changes detected" }));
     expect(requestsOf(e, 1)).toEqual(["POST countersignPullRequest", "POST countersignPublish(createCheckRun)"]);
     expect(e.double.log.filter((r) => r.path.endsWith("/access_tokens"))).toHaveLength(1);
+    // Token, read and write on one kept-alive connection (src/github/fetch.ts), not one each.
+    expect(e.double.connections).toBeLessThan(e.double.log.length);
     expect(pr.p.labels).not.toContain("ai-authored");
     expect(pr.statusComments).toEqual([]);
     expect(e.app.decisions(1)).toEqual([expect.objectContaining({ outcome: "not-ai", conclusion: "success", check: "created", requests: 2 })]);

@@ -92,6 +92,8 @@ export class GitHubHttpDouble {
   private readonly appId: number;
   private server: Server | undefined;
   port = 0;
+  /** Connections opened to the double (keep-alive clients reuse theirs). */
+  connections = 0;
 
   constructor(
     readonly world: GitHubWorld,
@@ -110,6 +112,7 @@ export class GitHubHttpDouble {
     const server = createServer((req, res) => void this.handle(req, res));
     server.keepAliveTimeout = 60_000;
     server.on("connection", (socket: Socket) => {
+      this.connections++;
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
     });
