@@ -3,8 +3,7 @@
  * funnels here. It never throws for anything a user or GitHub can cause: when it cannot decide it
  * publishes a failing check that says why and how to fix it, and logs one `decision` event.
  */
-import { DEFAULT_CONFIG, checkNameOf, parseConfig, type Config } from "../config/schema.js";
-import { createDetector } from "../detection/detect.js";
+import { DEFAULT_CONFIG, type Config } from "../config/schema.js";
 import { evaluate, permissionLookups, riskTeamLookups, teamLookups } from "../gate/evaluate.js";
 import { gatherFiles, type FilesCache } from "../github/files.js";
 import { TIERS, type Tier } from "../risk/rules.js";
@@ -13,7 +12,7 @@ import { STATUS_MARKER, renderStatusComment } from "../gate/status-comment.js";
 import { mergeBypass, mergeBypassComment, mergeBypassIssue } from "../gate/bypass.js";
 import type { Verdict } from "../gate/evaluate.js";
 import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered } from "../github/gather.js";
-import { readConfigFiles } from "./config.js";
+import { detectorFor, readConfigFiles } from "./config.js";
 import type { PullRequestFacts } from "../gate/facts.js";
 import { failedFields, hasLabel, publishCheck, publishPullRequest, syncLabels, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
@@ -149,15 +148,14 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   let checkName = DEFAULT_CONFIG.check_name;
   let configProblems: string[] = [];
   try {
-    const raw = await readConfigFiles(pull.configFiles, deps.loadConfig);
-    requests += raw.requests;
-    const parsed = parseConfig(raw.value);
-    if (parsed.ok) {
-      config = parsed.value;
+    const read = await readConfigFiles(pull.configFiles, deps.loadConfig);
+    requests += read.requests;
+    if (read.parsed.ok) {
+      config = read.parsed.value;
       checkName = config.check_name;
     } else {
-      checkName = checkNameOf(raw.value);
-      configProblems = parsed.problems.map((p) => `\`${p.path}\`: ${p.message}`);
+      checkName = read.checkName;
+      configProblems = read.parsed.problems.map((p) => `\`${p.path}\`: ${p.message}`);
     }
   } catch (error) {
     noteLimit(error);
@@ -198,7 +196,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   let facts: PullRequestFacts = { ...pull, existingCheckRun, permissions, teamMembership, files: null };
 
   // 4. Evaluate (pure) and publish.
-  const detector = createDetector(config.detection);
+  const detector = detectorFor(config);
   let verdict = evaluate(facts, config, detector);
   if (verdict.pr.ai && config.enabled) {
     // Risk needs the changed files: read only for AI-authored pull requests.

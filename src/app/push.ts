@@ -5,13 +5,12 @@
  * with `bypass.open_issue`, an issue. Human-only pushes produce no writes.
  */
 import { z } from "zod";
-import { createDetector } from "../detection/detect.js";
 import { evaluatePush, pushCheck, pushIssue, type PushFacts } from "../gate/bypass.js";
 import type { ExistingCheckRun } from "../gate/facts.js";
 import type { GatherClient } from "../github/gather.js";
 import { publishCheck, type PublishClient } from "../github/publish.js";
 import { gatherPush } from "../github/push.js";
-import { configFrom } from "./config.js";
+import { configFrom, detectorFor } from "./config.js";
 import { openIssue, type Log } from "./evaluate-pr.js";
 
 export const PushEventSchema = z.object({
@@ -67,7 +66,7 @@ export async function handlePush(deps: PushDeps, payload: unknown): Promise<void
   if (!config.enabled) return;
 
   const facts: PushFacts = { branch, before: p.before, after: p.after, forced: p.forced, deleted: p.deleted, pusher: p.sender?.login ?? p.pusher?.name ?? "unknown", commits: gathered.commits };
-  const report = evaluatePush(facts, config.check_name, createDetector(config.detection));
+  const report = evaluatePush(facts, config.check_name, detectorFor(config));
   if (!report) return;
 
   deps.log.warn(
