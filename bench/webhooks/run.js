@@ -22,7 +22,7 @@
  * Targets: ≥ 90% of the no-op app's webhooks/s under the burst; ≤ 2 GitHub requests per evaluation
  * and p99 webhook-to-check under 50 ms at the steady rate.
  *
- * Options: --prs N (default 200), --concurrency C (default 16), --runs M (default 3: burst runs of
+ * Options: --prs N (default 200), --concurrency C (default 16), --runs M (default 5: burst runs of
  * each app, alternating; each is judged on its median), --rate R (default 20 webhooks/s, the steady
  * run: 40 PRs × 5 webhooks), --drain-seconds S (default 30: how long to wait for checks after
  * the last webhook), --installations K (default 10: the pull requests belong to K installations, as
@@ -70,7 +70,7 @@ function options() {
         "drain-seconds": { type: "string", default: "30" },
         installations: { type: "string", default: "10" },
         rate: { type: "string", default: "20" },
-        runs: { type: "string", default: "3" },
+        runs: { type: "string", default: "5" },
         help: { type: "boolean", short: "h" },
       },
     });
