@@ -3,7 +3,7 @@
  * on the default branch, else the owner's `.github` repository's. Both arrive with each evaluation's
  * first GraphQL query; only a file with `_extends` is read through Probot, which follows it.
  *
- * A file's text is parsed and validated once (`ConfigCache`, bounded): the same text gives the same
+ * A file's text is parsed and validated once (`ConfigCache`, bounded: 100 files): the same text gives the same
  * frozen `Config` object, so what is compiled per config (the detector, the risk globs) is compiled
  * once per config too — parsing YAML and compiling those were a third of an evaluation's own CPU.
  */
@@ -31,7 +31,7 @@ export interface ReadConfig {
 /** Config files read before, by text (least recently used first out). */
 export class ConfigCache {
   private readonly entries = new Map<string, Omit<ReadConfig, "requests">>();
-  constructor(private readonly max = 500) {}
+  constructor(private readonly max = 100) {}
 
   get(text: string): Omit<ReadConfig, "requests"> | undefined {
     const entry = this.entries.get(text);

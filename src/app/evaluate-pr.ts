@@ -14,7 +14,7 @@ import type { Verdict } from "../gate/evaluate.js";
 import { checkRunNamed, gatherPullRequest, lookupPermissions, lookupTeams, type GatherClient, type Gathered } from "../github/gather.js";
 import { detectorFor, readConfigFiles } from "./config.js";
 import type { PullRequestFacts } from "../gate/facts.js";
-import { failedFields, hasLabel, publishCheck, publishPullRequest, syncLabels, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
+import { hasLabel, publishCheck, publishPullRequest, syncLabels, type GraphqlClient, type LabelResult, type PublishClient, type WriteResult } from "../github/publish.js";
 import type { Target } from "./payloads.js";
 import { RateLimitedError } from "../github/octokit.js";
 
@@ -93,11 +93,14 @@ export interface Decision {
   readonly tools: readonly string[];
   readonly tier: string | null;
   readonly durationMs: number;
-  /**
-   * Evaluate again after this: GitHub answered "rate limited" for longer than one request waits, or
-   * publishing got no answer (`PUBLISH_RETRY_MS`).
-   */
+  /** GitHub answered "rate limited" for longer than one request waits: evaluate again after this. */
   readonly retryAfterMs?: number;
+  /**
+   * Publishing did not complete in a way worth another try: no answer or a 5xx (what was written is
+   * unknown), or the check run was refused while it had to block. The app evaluates again, backing
+   * off (`publishRetryDelay`).
+   */
+  readonly unpublished?: boolean;
 }
 
 const message = (error: unknown): string => {
@@ -271,11 +274,12 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     // 👍 or 😕 on each command not yet reacted to.
     reactions: verdict.commands.flatMap((c) => (c.react ? [{ nodeId: c.comment.nodeId, content: c.react }] : [])),
   });
+  // No answer, or GitHub failing (5xx): what was written is unknown, and nothing was retried if the
+  // mutation created something. Or the check run was refused while the verdict blocks: its last state
+  // (perhaps a pass) would stand. Either way, evaluate again: it reads what GitHub has and writes the rest.
+  const unpublished = published.errors.some(isTransient) || (published.check === "failed" && output.conclusion !== "success");
   for (const error of published.errors) {
     noteLimit(error);
-    // No answer, or GitHub failing (5xx): what was written is unknown, and nothing was retried if the
-    // mutation created something. Evaluate again soon: it reads what GitHub has and writes the rest.
-    if (isTransient(error)) retryAfterMs = Math.max(retryAfterMs ?? 0, PUBLISH_RETRY_MS);
     log.error({ event: "publish_failed", ...where, head_sha: facts.headSha, check: published.check, label: published.labels === "failed" ? "failed" : "ok", status_comment: published.status, reactions: published.reactions, err: message(error) }, "could not publish all of the evaluation");
   }
   const check = published.check;
@@ -325,6 +329,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       statusComment: published.status,
       reactions: published.reactions === "failed" ? 0 : published.reactions,
       requests: requests + published.requests + labelWrites + issues,
+      ...(unpublished ? { unpublished: true } : {}),
     },
     started,
     {
@@ -341,14 +346,24 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   );
 }
 
-/** How long after a publish that failed for want of an answer the pull request is evaluated again. */
-export const PUBLISH_RETRY_MS = 5_000;
+/**
+ * After an evaluation that could not publish (`Decision.unpublished`), the pull request is evaluated
+ * again this much later: 10 s (long enough for GitHub's reads to show what a lost answer created),
+ * then 30 s, 90 s, 270 s and 810 s; after that only a new event does.
+ */
+export const PUBLISH_RETRY_MS = 10_000;
+export const MAX_PUBLISH_RETRIES = 5;
+export const publishRetryDelay = (attempt: number): number | undefined => (attempt < MAX_PUBLISH_RETRIES ? PUBLISH_RETRY_MS * 3 ** attempt : undefined);
 
-/** A failure that says nothing about the request (no answer, or a 5xx): worth trying again. Not GitHub's refusals (4xx, GraphQL errors). */
+/**
+ * A failure that says nothing about the request (no answer, our own time-out, or a 5xx): worth
+ * trying again. Not GitHub's refusals: 4xx, and GraphQL errors (which carry `errors`, even with no data).
+ */
 function isTransient(error: unknown): boolean {
-  if (error instanceof RateLimitedError || failedFields(error) !== "all") return false;
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status !== "number" || status >= 500;
+  if (error instanceof RateLimitedError) return false;
+  const e = error as { status?: unknown; errors?: unknown } | null;
+  if (e !== null && typeof e === "object" && Array.isArray(e.errors)) return false;
+  return typeof e?.status !== "number" || e.status >= 500;
 }
 
 const writes = (r: WriteResult | "failed" | "skipped") => (r === "created" || r === "updated" ? 1 : 0);
@@ -367,7 +382,7 @@ async function publishSafely(noteLimit: (error: unknown) => void, client: Publis
 /** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */
 function logDecision(retryAfterMs: number | undefined, log: Log, where: { repo: string; pr: number }, headSha: string, d: Omit<Decision, "tools" | "tier" | "durationMs" | "retryAfterMs">, started: number, detail: Record<string, unknown>): Decision {
   const durationMs = Date.now() - started;
-  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, duration_ms: durationMs, ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }), ...detail };
+  const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, ...(d.unpublished ? { unpublished: true } : {}), duration_ms: durationMs, ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }), ...detail };
   if (d.outcome === "cannot-decide") log.warn(entry, `${where.repo}#${where.pr}: ${d.title}`);
   else log.info(entry, `${where.repo}#${where.pr}: ${d.title}`);
   const tools = Array.isArray(detail.tools) ? (detail.tools as string[]) : [];

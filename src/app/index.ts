@@ -4,7 +4,7 @@
  */
 import { Context, type ApplicationFunction, type Probot } from "probot";
 import { z } from "zod";
-import { evaluateAndPublish, type EvaluationDeps } from "./evaluate-pr.js";
+import { evaluateAndPublish, publishRetryDelay, type EvaluationDeps } from "./evaluate-pr.js";
 import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
 import { handleMergeGroup } from "./merge-group.js";
 import { handlePush } from "./push.js";
@@ -113,6 +113,8 @@ export function evaluationConcurrency(env: NodeJS.ProcessEnv): number {
  * for wins, and it counts as a new event (`isEvent`) if any of those asked did.
  */
 const retries = new Map<string, { timer: NodeJS.Timeout; at: number; isEvent: boolean; run: (isEvent: boolean) => Promise<void> }>();
+/** Re-evaluations scheduled in a row because publishing did not complete, by pull request (`publishRetryDelay`). */
+const publishRetries = new Map<string, number>();
 function retryLater(key: string, afterMs: number, isEvent: boolean, run: (isEvent: boolean) => Promise<void>): void {
   const at = Date.now() + afterMs + Math.floor(Math.random() * afterMs * 0.1);
   const pending = retries.get(key);
@@ -210,6 +212,19 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           // Rate-limited for longer than a request waits (the decision log says so): evaluate again once GitHub allows.
           // It counts as an event: with replicas, the evaluation that failed marked its events covered.
           if (decision.retryAfterMs !== undefined) retryLater(keyOf(t), decision.retryAfterMs, true, (isEvent) => run(t, isEvent));
+          // Publishing did not complete: evaluate again, backing off, until it does or the tries run out.
+          const key = keyOf(t);
+          if (decision.unpublished) {
+            const attempt = publishRetries.get(key) ?? 0;
+            const delay = publishRetryDelay(attempt);
+            if (delay === undefined) {
+              publishRetries.delete(key);
+              context.log.warn({ event: "publish_retries_exhausted", repo: `${t.owner}/${t.repo}`, pr: t.number, attempts: attempt }, "could not publish after several tries; the next event on the pull request tries again");
+            } else {
+              publishRetries.set(key, attempt + 1);
+              retryLater(key, delay, true, (isEvent) => run(t, isEvent));
+            }
+          } else publishRetries.delete(key);
         } catch (error) {
           // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
           context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");

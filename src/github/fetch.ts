@@ -5,7 +5,7 @@
  * as the rest of Octokit together; on a busy app that CPU is webhooks not answered (measured by
  * `bench/webhooks`; see the README).
  *
- * Behaves as fetch does for what Octokit asks: bodies are strings; gzip, deflate and br answers
+ * Behaves as fetch does for what Octokit asks: bodies are strings or bytes; gzip, deflate and br answers
  * are decoded; redirects are followed as fetch follows them (at most 5; `redirect: "manual"` answers
  * them as they are, `"error"` rejects), without the credentials when they lead to another origin
  * (GitHub redirects requests for a renamed repository); an aborted `signal` rejects with an
@@ -60,7 +60,7 @@ export class NodeResponse {
 
 export interface NodeFetchInit {
   method?: string;
-  body?: string | null;
+  body?: string | Uint8Array | null;
   headers?: Record<string, string>;
   redirect?: "follow" | "manual" | "error";
   signal?: AbortSignal | null;
@@ -84,27 +84,32 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): (url: st
         return;
       }
       const headers: Record<string, string> = { "accept-encoding": "gzip, deflate, br", ...init.headers };
-      if (typeof init.body === "string") headers["content-length"] = String(Buffer.byteLength(init.body));
+      const body = init.body ?? undefined;
+      if (body !== undefined) headers["content-length"] = String(Buffer.byteLength(body));
       const req = (https ? httpsRequest : httpRequest)(url, { method: init.method ?? "GET", headers, agent: https ? agents.https : agents.http, ...(init.signal ? { signal: init.signal } : {}) }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", (error) => reject(failed(error, init.signal)));
         res.on("end", () => {
           const bytes = Buffer.concat(chunks);
-          const encoding = String(res.headers["content-encoding"] ?? "").trim().toLowerCase();
-          const decode = encoding === "" || encoding === "identity" ? undefined : decoders[encoding];
-          if (!decode) {
+          // As fetch: no body to decode for HEAD, 204, 205 and 304; stacked encodings are undone last first.
+          const codings = String(res.headers["content-encoding"] ?? "").toLowerCase().split(",").map((c) => c.trim()).filter((c) => c !== "" && c !== "identity");
+          const status = res.statusCode ?? 0;
+          if (codings.length === 0 || bytes.length === 0 || init.method === "HEAD" || [204, 205, 304].includes(status)) {
             resolve({ res, bytes });
             return;
           }
-          decode(bytes).then(
-            (decoded) => resolve({ res, bytes: decoded }),
-            (error: unknown) => reject(new TypeError("fetch failed: the answer could not be decoded", { cause: error })),
-          );
+          codings
+            .reverse()
+            .reduce<Promise<Buffer>>((body, coding) => body.then((b) => (decoders[coding] ?? ((x: Buffer) => Promise.resolve(x)))(b)), Promise.resolve(bytes))
+            .then(
+              (decoded) => resolve({ res, bytes: decoded }),
+              (error: unknown) => reject(new TypeError("fetch failed: the answer could not be decoded", { cause: error })),
+            );
         });
       });
       req.on("error", (error) => reject(failed(error, init.signal)));
-      req.end(typeof init.body === "string" ? init.body : undefined);
+      req.end(body);
     });
 
   return async (input, init = {}) => {

@@ -180,7 +180,10 @@ function serverFailure(error: unknown): boolean {
 function limitAnswer(answer: { response?: Response; error?: unknown }): Parameters<typeof rateLimitWait>[0] {
   if (answer.response) {
     const errors = (answer.response.data as { errors?: { type?: unknown }[] } | undefined)?.errors;
-    return { status: answer.response.status ?? 200, headers: answer.response.headers, message: "", graphqlRateLimited: Array.isArray(errors) && errors.some((e) => e?.type === "RATE_LIMITED") };
+    // Only an answer with no data at all: one with data did something (a mutation's other parts), and
+    // sending it again could repeat that.
+    const data = (answer.response.data as { data?: unknown } | undefined)?.data;
+    return { status: answer.response.status ?? 200, headers: answer.response.headers, message: "", graphqlRateLimited: Array.isArray(errors) && errors.some((e) => e?.type === "RATE_LIMITED") && (data === undefined || data === null) };
   }
   const e = answer.error as { status?: unknown; message?: unknown; response?: { headers?: Record<string, string | number | undefined> } } | undefined;
   return { status: typeof e?.status === "number" ? e.status : 0, headers: e?.response?.headers ?? {}, message: typeof e?.message === "string" ? e.message : "" };

@@ -175,12 +175,15 @@ const CHECK_CONCLUSION = (c: CheckOutput["conclusion"]) => c.toUpperCase();
  * Returns also the writes GraphQL cannot make from what was read: a label to add whose node id is
  * unknown (the repository may not have it yet), made over REST, where a label can be created first.
  */
-export function planWrites(plan: PublishPlan): { fields: Field[]; check: WriteResult; status: WriteResult | "skipped"; added: LabelSpec[]; removed: LabelSpec[]; restLabels: boolean } {
+export function planWrites(plan: PublishPlan): { fields: Field[]; check: WriteResult; restCheck: boolean; status: WriteResult | "skipped"; added: LabelSpec[]; removed: LabelSpec[]; restLabels: boolean } {
   const fields: Field[] = [];
   const { nodes } = plan;
   let check: WriteResult = "unchanged";
   const { output, target, existing } = plan.check;
-  if (!sameCheck(existing, output)) {
+  // A run known only by its REST id (no node id read) is updated over REST: never a second run.
+  const restCheck = existing !== null && !existing.nodeId && !sameCheck(existing, output);
+  if (restCheck) check = "updated";
+  else if (!sameCheck(existing, output)) {
     const input = {
       repositoryId: nodes.repository,
       name: target.name,
@@ -222,7 +225,7 @@ export function planWrites(plan: PublishPlan): { fields: Field[]; check: WriteRe
   plan.reactions.forEach((r, i) => {
     fields.push({ alias: `r${i}`, mutation: "addReaction", inputType: "AddReactionInput", input: { subjectId: r.nodeId, content: REACTION_CONTENT[r.content] }, creates: true });
   });
-  return { fields, check, status, added, removed, restLabels };
+  return { fields, check, restCheck, status, added, removed, restLabels };
 }
 
 /** The one mutation document for these fields, with its variables (one input object per field). */
@@ -274,6 +277,16 @@ export async function publishPullRequest(client: PublishClient & GraphqlClient, 
       labelsFailed = true;
     }
   }
+  let restCheckFailed = false;
+  if (planned.restCheck) {
+    requests++;
+    try {
+      await publishCheck(client, plan.check.target, plan.check.output, plan.check.existing);
+    } catch (error) {
+      errors.push(error);
+      restCheckFailed = true;
+    }
+  }
   let failed: Set<string> | "all" = new Set();
   if (planned.fields.length > 0) {
     const { query, variables } = publishMutation(planned.fields);
@@ -287,7 +300,7 @@ export async function publishPullRequest(client: PublishClient & GraphqlClient, 
     }
   }
   const ok = (alias: string) => failed !== "all" && !failed.has(alias);
-  const check = planned.check === "unchanged" || ok("check") ? planned.check : "failed";
+  const check = planned.check === "unchanged" || (planned.restCheck ? !restCheckFailed : ok("check")) ? planned.check : "failed";
   const status = planned.status === "unchanged" || planned.status === "skipped" || ok("status") ? planned.status : "failed";
   let labels: ReadonlyMap<string, LabelResult> | "failed" = new Map((plan.labels?.specs ?? []).map((l) => [l.name, "unchanged" as LabelResult]));
   if (labelsFailed || (!planned.restLabels && ((planned.added.length > 0 && !ok("addLabels")) || (planned.removed.length > 0 && !ok("removeLabels"))))) labels = "failed";

@@ -4,6 +4,7 @@
  */
 import nock from "nock";
 import { afterEach, describe, expect, it } from "@jest/globals";
+import { publishRetryDelay } from "../../src/app/evaluate-pr.js";
 import { APP_ID, Events, GitHubDouble, human, makeProbot, nextSha, OWNER, REPO, world, type WebhookEvent, type World, type WorldCommit, type WorldReview } from "./harness.js";
 
 const CLAUDE = "Co-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>";
@@ -396,6 +397,37 @@ describe("idempotence and events", () => {
     expect(gh.check?.conclusion).toBe("success");
   });
 
+  it("a check run GitHub refuses is reported for another try; the rest of the mutation still lands", async () => {
+    const w = world({ commits: [aiCommit()], refuseMutations: { createCheckRun: 1 } });
+    const { gh, logs } = await run(w);
+    expect(gh.check).toBeUndefined();
+    expect(w.comments.filter((c) => c.byApp)).toHaveLength(1);
+    expect(w.labels).toEqual(["ai-authored", "risk: low"]);
+    // The verdict blocks and GitHub shows no check for it: the app evaluates again (index.ts backs off).
+    expect(logs.decisions()).toEqual([expect.objectContaining({ check: "failed", status_comment: "created", label: "added", unpublished: true })]);
+    expect(logs.lines.some((l) => l.event === "publish_failed")).toBe(true);
+    // The next evaluation writes the check run, and only it.
+    gh.reset();
+    const again = await makeProbot();
+    await again.probot.receive(Events.pullRequest(w, gh.head));
+    expect(gh.writes().map((r) => r.fields)).toEqual([["createCheckRun"]]);
+    expect(gh.check?.conclusion).toBe("action_required");
+    expect(again.logs.decisions()).toEqual([expect.not.objectContaining({ unpublished: true })]);
+  });
+
+  it("a refused update of a passing check run, when the verdict now blocks, is reported for another try", async () => {
+    const w = world({ commits: [aiCommit()] });
+    w.reviews = [review("carol", w.commits[0]?.sha ?? "")];
+    const gh = new GitHubDouble(w);
+    const { probot, logs } = await makeProbot();
+    await probot.receive(Events.review(w, gh.head));
+    expect(gh.check?.conclusion).toBe("success");
+    w.reviews = [];
+    w.refuseMutations = { updateCheckRun: 1 };
+    await probot.receive(Events.pullRequest(w, gh.head));
+    expect(logs.decisions().at(-1)).toEqual(expect.objectContaining({ conclusion: "action_required", check: "failed", unpublished: true }));
+  });
+
   it("Re-run from GitHub's UI (check_run.rerequested) recomputes", async () => {
     const w = world({ commits: [aiCommit()] });
     w.reviews = [review("carol", w.commits[0]?.sha ?? "")];
@@ -442,5 +474,11 @@ describe("idempotence and events", () => {
     await probot.receive(event);
     expect(gh.requests).toEqual([]);
     expect(logs.lines.some((l) => l.event === "ignored_payload")).toBe(true);
+  });
+});
+
+describe("trying again after a publish that did not complete", () => {
+  it("waits 10 s, then three times longer each time, and gives up after five tries", () => {
+    expect([0, 1, 2, 3, 4, 5].map(publishRetryDelay)).toEqual([10_000, 30_000, 90_000, 270_000, 810_000, undefined]);
   });
 });

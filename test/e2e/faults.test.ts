@@ -89,9 +89,9 @@ describe("GitHub failing, then recovering", () => {
     expect(faultsOf(e)).toEqual(["drop:countersignPullRequest", "drop:countersignPublish"]);
     // Nothing written yet, and no check: the pull request cannot merge.
     expect(pr.check).toBeUndefined();
-    expect(e.app.decisions(7)).toEqual([expect.objectContaining({ check: "failed", retry_after_ms: PUBLISH_RETRY_MS })]);
-    // No new event: the re-evaluation reads what GitHub has and writes it all, once.
-    await e.app.waitFor(() => e.app.decisions(7).length >= 2 || undefined, 15_000, "the re-evaluation after the lost answer");
+    expect(e.app.decisions(7)).toEqual([expect.objectContaining({ check: "failed", unpublished: true })]);
+    // No new event: PUBLISH_RETRY_MS later the re-evaluation reads what GitHub has and writes it all, once.
+    await e.app.waitFor(() => e.app.decisions(7).length >= 2 || undefined, PUBLISH_RETRY_MS * 2, "the re-evaluation after the lost answer");
     await waitUntil(() => pr.check?.conclusion === "action_required", 5_000);
     expect(pr.statusComments).toHaveLength(1);
     expect(pr.p.labels).toContain("ai-authored");
@@ -187,7 +187,7 @@ describe("GitHub failing, then recovering", () => {
     await e.step(pr.opened(), 8, { timeoutMs: 30_000 });
     expect(pr.check?.conclusion).toBe("action_required");
     expect(pr.statusComments).toHaveLength(1);
-    await e.app.waitFor(() => e.app.decisions(8).length >= 2 || undefined, 15_000, "the re-evaluation after the lost answer");
+    await e.app.waitFor(() => e.app.decisions(8).length >= 2 || undefined, PUBLISH_RETRY_MS * 2, "the re-evaluation after the lost answer");
     expect(e.app.decisions(8)[1]).toEqual(expect.objectContaining({ check: "unchanged", status_comment: "unchanged" }));
     expect(e.world.pull(8)?.checkRuns).toHaveLength(1);
     expect(e.invariants()).toEqual([]);

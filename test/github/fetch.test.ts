@@ -43,6 +43,8 @@ describe("countersign's fetch, through Octokit", () => {
     main = await serve((req, body, res) => {
       const data = { method: req.method, path: req.url, encoding: req.headers["accept-encoding"], body: body === "" ? null : JSON.parse(body) as unknown };
       if (req.url === "/gzip") return res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip" }), res.end(gzipSync(JSON.stringify(data))), undefined;
+      if (req.url === "/no-content") return res.writeHead(204, { "content-encoding": "gzip" }), res.end(), undefined;
+      if (req.url === "/stacked") return res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip, br" }), res.end(brotliCompressSync(gzipSync(JSON.stringify({ stacked: true })))), undefined;
       if (req.url === "/plain") return res.writeHead(200, { "content-type": "text/plain" }), res.end("hello"), undefined;
       if (req.url === "/moved") return res.writeHead(301, { location: "/repos/new" }), res.end(), undefined;
       if (req.url === "/elsewhere") return res.writeHead(302, { location: `${other.url}/there` }), res.end(), undefined;
@@ -82,6 +84,13 @@ describe("countersign's fetch, through Octokit", () => {
       br.server.closeAllConnections();
       br.server.close();
     }
+  });
+
+  it("answers an empty 204 (even one that says gzip) with nothing to decode, and undoes stacked encodings", async () => {
+    expect((await octokit().request("DELETE /no-content")).status).toBe(204);
+    const head = await createNodeFetch()(`${main.url}/gzip`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect((await octokit().request("GET /stacked")).data).toEqual({ stacked: true });
   });
 
   it("answers text as text", async () => {

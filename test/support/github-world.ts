@@ -121,6 +121,8 @@ export interface RepoState {
   issues?: { title: string; body: string }[];
   /** Commits on branches (what pushes bring), by sha, with the pull requests GitHub associates with each. */
   branchCommits?: Record<string, BranchCommit>;
+  /** GraphQL mutation fields GitHub refuses (`createCheckRun` …), answered in-band as FORBIDDEN, this many times each. */
+  refuseMutations?: Record<string, number>;
 }
 
 /** A commit outside any open pull request (pushed to a branch), and the pull requests it came from. */
@@ -773,7 +775,16 @@ export class GitHubWorld {
     throw new GitHubGraphqlError("NOT_FOUND", `Could not resolve to a node with the global id of '${String(id)}'`);
   }
 
+  /** Throws GitHub's in-band refusal when the world is set to refuse this mutation (`refuseMutations`). */
+  private refuse(mutation: string): void {
+    const left = this.repo.refuseMutations?.[mutation] ?? 0;
+    if (left <= 0) return;
+    (this.repo.refuseMutations as Record<string, number>)[mutation] = left - 1;
+    throw new GitHubGraphqlError("FORBIDDEN", "Resource not accessible by integration");
+  }
+
   private createCheckRun(input: CheckRunInput): Node {
+    this.refuse("createCheckRun");
     if (input.repositoryId !== this.repositoryId) this.notFound(input.repositoryId);
     const sha = String(input.headSha);
     const p = this.pullOfSha(sha) ?? this.pulls[0];
@@ -785,6 +796,7 @@ export class GitHubWorld {
   }
 
   private updateCheckRun(input: CheckRunInput): Node {
+    this.refuse("updateCheckRun");
     if (input.repositoryId !== this.repositoryId) this.notFound(input.repositoryId);
     const p = this.pulls.find((x) => x.checkRuns.some((r) => `CR_${r.id}` === input.checkRunId));
     const run = p?.checkRuns.find((r) => `CR_${r.id}` === input.checkRunId);
