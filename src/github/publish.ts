@@ -32,6 +32,9 @@ export type WriteResult = "created" | "updated" | "unchanged";
  */
 const NO_RETRY = { request: { retries: 0 } } as const;
 
+/** A check run's output as REST and GraphQL take it (the same fields; no text when there is none). */
+const outputBody = (output: CheckOutput) => ({ title: output.title, summary: output.summary, ...(output.text === "" ? {} : { text: output.text }) });
+
 /** True when the run on GitHub already shows exactly this output. */
 export function sameCheck(existing: ExistingCheckRun | null, output: CheckOutput): boolean {
   return (
@@ -53,7 +56,7 @@ export async function publishCheck(client: PublishClient, target: CheckTarget, o
     status: "completed",
     conclusion: output.conclusion,
     details_url: target.detailsUrl,
-    output: { title: output.title, summary: output.summary, ...(output.text === "" ? {} : { text: output.text }) },
+    output: outputBody(output),
   };
   if (existing) {
     await client.request("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", { ...body, check_run_id: existing.id });
@@ -190,7 +193,7 @@ export function planWrites(plan: PublishPlan): { fields: Field[]; check: WriteRe
       status: "COMPLETED",
       conclusion: CHECK_CONCLUSION(output.conclusion),
       detailsUrl: target.detailsUrl,
-      output: { title: output.title, summary: output.summary, ...(output.text === "" ? {} : { text: output.text }) },
+      output: outputBody(output),
     };
     if (existing?.nodeId) {
       fields.push({ alias: "check", mutation: "updateCheckRun", inputType: "UpdateCheckRunInput", input: { ...input, checkRunId: existing.nodeId }, creates: false });

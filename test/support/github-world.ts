@@ -500,9 +500,7 @@ export class GitHubWorld {
       const b = body as { name: string; head_sha: string; conclusion: string; status: string; output: { title: string; summary: string; text?: string } };
       const p = this.pullOfSha(b.head_sha) ?? this.pulls[0];
       if (!p) return this.problem(`check run for ${b.head_sha}, which no pull request has`, 422);
-      const run: WorldCheckRun = { id: this.nextCheckRunId++, name: b.name, headSha: b.head_sha, status: b.status, conclusion: b.conclusion, title: b.output.title, summary: b.output.summary, text: b.output.text ?? null, startedAt: this.stamp() };
-      p.checkRuns.push(run);
-      this.recordCheckRunWrite("POST", run, p.number);
+      const run = this.addCheckRun(p, { name: b.name, headSha: b.head_sha, status: b.status, conclusion: b.conclusion, output: b.output });
       return { status: 201, body: { id: run.id, head_sha: run.headSha, name: run.name, status: run.status, conclusion: run.conclusion } };
     }
     const patch = new RegExp(`^${base}/check-runs/(\\d+)$`).exec(path);
@@ -510,17 +508,14 @@ export class GitHubWorld {
       const p = this.pulls.find((x) => x.checkRuns.some((r) => r.id === Number(patch[1])));
       const run = p?.checkRuns.find((r) => r.id === Number(patch[1]));
       if (!p || !run) return { status: 404, body: { message: "Not Found" } };
-      const b = body as { conclusion: string; status: string; output: { title: string; summary: string; text?: string } };
-      Object.assign(run, { status: b.status, conclusion: b.conclusion, title: b.output.title, summary: b.output.summary, text: b.output.text ?? null });
-      this.recordCheckRunWrite("PATCH", run, p.number);
+      this.editCheckRun(p, run, body as { conclusion: string; status: string; output: { title: string; summary: string; text?: string } });
       return { status: 200, body: { id: run.id, head_sha: run.headSha, name: run.name, status: run.status, conclusion: run.conclusion } };
     }
     const newComment = new RegExp(`^${base}/issues/(\\d+)/comments$`).exec(path);
     if (method === "POST" && newComment) {
       const p = this.pull(Number(newComment[1]));
       if (!p) return { status: 404, body: { message: "Not Found" } };
-      const c: WorldComment = { id: this.nextCommentId++, login: "countersign[bot]", type: "Bot", body: (body as { body: string }).body, createdAt: this.stamp(), byApp: true };
-      p.comments.push(c);
+      const c = this.addAppComment(p, (body as { body: string }).body);
       return { status: 201, body: { id: c.id, body: c.body } };
     }
     const editComment = new RegExp(`^${base}/issues/comments/(\\d+)$`).exec(path);
@@ -769,6 +764,29 @@ export class GitHubWorld {
     return { clientMutationId: null, reaction: { __typename: "Reaction", content: input.content } };
   }
 
+  // --- The app's writes, shared by the REST routes and the GraphQL mutations. GitHub's REST API
+  // spells states in lower case, GraphQL in upper case; the world keeps REST's. ---
+
+  private addCheckRun(p: PullState, w: { name: string; headSha: string; status: string; conclusion: string | null; output: { title: string; summary: string; text?: string | null } }): WorldCheckRun {
+    const run: WorldCheckRun = { id: this.nextCheckRunId++, name: w.name, headSha: w.headSha, status: w.status.toLowerCase(), conclusion: w.conclusion?.toLowerCase() ?? null, title: w.output.title, summary: w.output.summary, text: w.output.text ?? null, startedAt: this.stamp() };
+    p.checkRuns.push(run);
+    this.recordCheckRunWrite("POST", run, p.number);
+    return run;
+  }
+
+  private editCheckRun(p: PullState, run: WorldCheckRun, w: { status?: string; conclusion?: string | null; output?: { title: string; summary: string; text?: string | null } }): void {
+    if (w.status !== undefined) run.status = w.status.toLowerCase();
+    if (w.conclusion !== undefined) run.conclusion = w.conclusion?.toLowerCase() ?? null;
+    if (w.output) Object.assign(run, { title: w.output.title, summary: w.output.summary, text: w.output.text ?? null });
+    this.recordCheckRunWrite("PATCH", run, p.number);
+  }
+
+  private addAppComment(p: PullState, body: string): WorldComment {
+    const c: WorldComment = { id: this.nextCommentId++, login: "countersign[bot]", type: "Bot", body, createdAt: this.stamp(), byApp: true };
+    p.comments.push(c);
+    return c;
+  }
+
   // --- Mutations: the same changes as the REST routes above, addressed by node id. ---
 
   private notFound(id: unknown): never {
@@ -789,9 +807,7 @@ export class GitHubWorld {
     const sha = String(input.headSha);
     const p = this.pullOfSha(sha) ?? this.pulls[0];
     if (!p) throw new GitHubGraphqlError("UNPROCESSABLE", `No commit found for SHA: ${sha}`);
-    const run: WorldCheckRun = { id: this.nextCheckRunId++, name: String(input.name), headSha: sha, status: String(input.status ?? "queued").toLowerCase(), conclusion: input.conclusion ? String(input.conclusion).toLowerCase() : null, title: input.output?.title ?? "", summary: input.output?.summary ?? "", text: input.output?.text ?? null, startedAt: this.stamp() };
-    p.checkRuns.push(run);
-    this.recordCheckRunWrite("POST", run, p.number);
+    const run = this.addCheckRun(p, { name: String(input.name), headSha: sha, status: String(input.status ?? "queued"), conclusion: input.conclusion ? String(input.conclusion) : null, output: input.output ?? { title: "", summary: "" } });
     return { clientMutationId: null, checkRun: { __typename: "CheckRun", id: `CR_${run.id}`, databaseId: run.id } };
   }
 
@@ -801,18 +817,14 @@ export class GitHubWorld {
     const p = this.pulls.find((x) => x.checkRuns.some((r) => `CR_${r.id}` === input.checkRunId));
     const run = p?.checkRuns.find((r) => `CR_${r.id}` === input.checkRunId);
     if (!p || !run) this.notFound(input.checkRunId);
-    if (input.status !== undefined) run.status = String(input.status).toLowerCase();
-    if (input.conclusion !== undefined) run.conclusion = input.conclusion === null ? null : String(input.conclusion).toLowerCase();
-    if (input.output) Object.assign(run, { title: input.output.title, summary: input.output.summary, text: input.output.text ?? null });
-    this.recordCheckRunWrite("PATCH", run, p.number);
+    this.editCheckRun(p, run, { ...(input.status === undefined ? {} : { status: String(input.status) }), ...(input.conclusion === undefined ? {} : { conclusion: input.conclusion === null ? null : String(input.conclusion) }), ...(input.output ? { output: input.output } : {}) });
     return { clientMutationId: null, checkRun: { __typename: "CheckRun", id: `CR_${run.id}`, databaseId: run.id } };
   }
 
   private addComment(input: { subjectId?: unknown; body?: unknown }): Node {
     const p = this.pulls.find((x) => `PR_${x.number}` === input.subjectId);
     if (!p) this.notFound(input.subjectId);
-    const c: WorldComment = { id: this.nextCommentId++, login: "countersign[bot]", type: "Bot", body: String(input.body), createdAt: this.stamp(), byApp: true };
-    p.comments.push(c);
+    const c = this.addAppComment(p, String(input.body));
     return { clientMutationId: null, commentEdge: { node: this.commentNode(p, c) } };
   }
 
