@@ -96,9 +96,10 @@ export interface Decision {
   /** GitHub answered "rate limited" for longer than one request waits: evaluate again after this. */
   readonly retryAfterMs?: number;
   /**
-   * Publishing did not complete in a way worth another try: no answer or a 5xx (what was written is
-   * unknown), or the check run was refused while it had to block. The app evaluates again, backing
-   * off (`publishRetryDelay`).
+   * Publishing did not complete in a way worth another try: no answer, a 5xx or GitHub's own time-out
+   * (what was written is unknown), or the check run could not be written while the verdict blocks
+   * (its last state, perhaps a pass, would stand). Not set with `retryAfterMs`, which has its own
+   * wait. The app evaluates again, backing off (`publishRetryDelay`).
    */
   readonly unpublished?: boolean;
 }
@@ -250,6 +251,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     number: facts.number,
     nodes: { repository: pull.nodeIds.repository, pullRequest: pull.nodeIds.pullRequest, labels: pull.labelIds },
     check: { target: checkTarget, output, existing: existingCheckRun },
+    holds: () => !fenced(),
     ...(manageLabels
       ? {
           labels: {
@@ -274,10 +276,13 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
     // 👍 or 😕 on each command not yet reacted to.
     reactions: verdict.commands.flatMap((c) => (c.react ? [{ nodeId: c.comment.nodeId, content: c.react }] : [])),
   });
-  // No answer, or GitHub failing (5xx): what was written is unknown, and nothing was retried if the
-  // mutation created something. Or the check run was refused while the verdict blocks: its last state
-  // (perhaps a pass) would stand. Either way, evaluate again: it reads what GitHub has and writes the rest.
-  const unpublished = published.errors.some(isTransient) || (published.check === "failed" && output.conclusion !== "success");
+  // No answer, or GitHub failing: what was written is unknown, and nothing was retried if the
+  // mutation created something. Evaluate again (logDecision also says so for a check run that could
+  // not be written while the verdict blocks): it reads what GitHub has and writes the rest.
+  const unpublished = published.errors.some(isTransient);
+  if (published.fenced) {
+    return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "superseded", conclusion: output.conclusion, title: output.title, check: published.check, label: "skipped", statusComment: "skipped", reactions: 0, requests: requests + published.requests }, started, { reason: "lock_lost" });
+  }
   for (const error of published.errors) {
     noteLimit(error);
     log.error({ event: "publish_failed", ...where, head_sha: facts.headSha, check: published.check, label: published.labels === "failed" ? "failed" : "ok", status_comment: published.status, reactions: published.reactions, err: message(error) }, "could not publish all of the evaluation");
@@ -356,15 +361,19 @@ export const MAX_PUBLISH_RETRIES = 5;
 export const publishRetryDelay = (attempt: number): number | undefined => (attempt < MAX_PUBLISH_RETRIES ? PUBLISH_RETRY_MS * 3 ** attempt : undefined);
 
 /**
- * A failure that says nothing about the request (no answer, our own time-out, or a 5xx): worth
- * trying again. Not GitHub's refusals: 4xx, and GraphQL errors (which carry `errors`, even with no data).
+ * A failure that says nothing of GitHub's will (no answer, our own time-out, a 5xx, or GitHub's
+ * "Something went wrong … timeout": an error with no type and no data): worth trying again. Not
+ * GitHub's refusals: 4xx, and typed GraphQL errors (FORBIDDEN, NOT_FOUND …).
  */
 function isTransient(error: unknown): boolean {
   if (error instanceof RateLimitedError) return false;
-  const e = error as { status?: unknown; errors?: unknown } | null;
-  if (e !== null && typeof e === "object" && Array.isArray(e.errors)) return false;
+  const e = error as { status?: unknown; errors?: unknown; data?: unknown } | null;
+  if (e !== null && typeof e === "object" && Array.isArray(e.errors)) return (e.data === null || e.data === undefined) && (e.errors as { type?: unknown }[]).every((x) => x?.type === undefined || x.type === null);
   return typeof e?.status !== "number" || e.status >= 500;
 }
+
+/** Conclusions that keep a pull request from merging (neutral, observe mode's, does not). */
+const BLOCKING: ReadonlySet<string> = new Set(["failure", "action_required"]);
 
 const writes = (r: WriteResult | "failed" | "skipped") => (r === "created" || r === "updated" ? 1 : 0);
 const prUrl = (t: Target) => `https://github.com/${t.owner}/${t.repo}/pull/${t.number}`;
@@ -380,8 +389,12 @@ async function publishSafely(noteLimit: (error: unknown) => void, client: Publis
 }
 
 /** The one structured log event per evaluation (`event: "decision"`); warn level when failing closed. */
-function logDecision(retryAfterMs: number | undefined, log: Log, where: { repo: string; pr: number }, headSha: string, d: Omit<Decision, "tools" | "tier" | "durationMs" | "retryAfterMs">, started: number, detail: Record<string, unknown>): Decision {
+function logDecision(retryAfterMs: number | undefined, log: Log, where: { repo: string; pr: number }, headSha: string, given: Omit<Decision, "tools" | "tier" | "durationMs" | "retryAfterMs">, started: number, detail: Record<string, unknown>): Decision {
   const durationMs = Date.now() - started;
+  // A check run that could not be written while the verdict blocks, on any path: try again.
+  const unpublished = retryAfterMs === undefined && given.outcome !== "superseded" && (given.unpublished === true || (given.check === "failed" && BLOCKING.has(given.conclusion)));
+  const { unpublished: _given, ...rest } = given;
+  const d: Omit<Decision, "tools" | "tier" | "durationMs" | "retryAfterMs"> = { ...rest, ...(unpublished ? { unpublished: true } : {}) };
   const entry = { event: "decision", ...where, head_sha: headSha, outcome: d.outcome, conclusion: d.conclusion, title: d.title, check: d.check, label: d.label, status_comment: d.statusComment, reactions: d.reactions, requests: d.requests, ...(d.unpublished ? { unpublished: true } : {}), duration_ms: durationMs, ...(retryAfterMs === undefined ? {} : { retry_after_ms: retryAfterMs }), ...detail };
   if (d.outcome === "cannot-decide") log.warn(entry, `${where.repo}#${where.pr}: ${d.title}`);
   else log.info(entry, `${where.repo}#${where.pr}: ${d.title}`);

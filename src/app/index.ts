@@ -5,6 +5,7 @@
 import { Context, type ApplicationFunction, type Probot } from "probot";
 import { z } from "zod";
 import { evaluateAndPublish, publishRetryDelay, type EvaluationDeps } from "./evaluate-pr.js";
+import { Retries } from "./retries.js";
 import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
 import { handleMergeGroup } from "./merge-group.js";
 import { handlePush } from "./push.js";
@@ -49,6 +50,8 @@ export interface AppOptions {
   readonly pacer?: Pacer;
   /** How replicas share pull requests (default: Redis at REDIS_URL, or this process alone). */
   readonly coordinator?: Coordinator;
+  /** How long to wait before the n-th try to publish again (default `publishRetryDelay`; undefined: stop). */
+  readonly publishRetryDelay?: (attempt: number) => number | undefined;
 }
 
 const keyOf = (t: Target) => `${t.owner}/${t.repo}#${t.number}`.toLowerCase();
@@ -107,30 +110,6 @@ export function evaluationConcurrency(env: NodeJS.ProcessEnv): number {
   return Number.isInteger(configured) && configured >= 1 ? configured : DEFAULT_CONCURRENCY;
 }
 
-/**
- * At most one pending re-evaluation per pull request (after GitHub's rate-limit wait, a Redis outage,
- * a lease that ran out, or a lock another replica holds), plus up to 10% jitter: the earliest asked
- * for wins, and it counts as a new event (`isEvent`) if any of those asked did.
- */
-const retries = new Map<string, { timer: NodeJS.Timeout; at: number; isEvent: boolean; run: (isEvent: boolean) => Promise<void> }>();
-/** Re-evaluations scheduled in a row because publishing did not complete, by pull request (`publishRetryDelay`). */
-const publishRetries = new Map<string, number>();
-function retryLater(key: string, afterMs: number, isEvent: boolean, run: (isEvent: boolean) => Promise<void>): void {
-  const at = Date.now() + afterMs + Math.floor(Math.random() * afterMs * 0.1);
-  const pending = retries.get(key);
-  if (pending) {
-    pending.isEvent ||= isEvent;
-    if (pending.at <= at) return;
-    clearTimeout(pending.timer);
-  }
-  const entry = { at, isEvent: pending?.isEvent ?? isEvent, run, timer: setTimeout(() => {
-    retries.delete(key);
-    void entry.run(entry.isEvent);
-  }, at - Date.now()) };
-  entry.timer.unref();
-  retries.set(key, entry);
-}
-
 export function createApp(options: AppOptions = {}): ApplicationFunction {
   return (app: Probot, appOptions) => {
     const unsafe = unsafeSecretReason(process.env);
@@ -164,6 +143,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const coordinator = options.coordinator ?? (process.env.REDIS_URL ? RedisCoordinator.connect(process.env.REDIS_URL, { prefix: `countersign:${appId}:` }) : new LocalCoordinator());
     const pacer = options.pacer ?? new Pacer(coordinator instanceof RedisCoordinator ? new RedisBuckets(coordinator.redis, () => coordinator.connected(), `${coordinator.prefix}pace:`) : new MemoryBuckets());
     registerQueue(queue, coordinator);
+    // Re-evaluations this app schedules by itself (retries.ts); stopped on drain.
+    const retries = new Retries(options.publishRetryDelay ?? publishRetryDelay);
+    registerQueue(queue, retries);
     options.onQueue?.(queue);
     // /healthz, /readyz and /metrics on Probot's server (not available when loaded without one, as in tests).
     try {
@@ -211,20 +193,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
           // Rate-limited for longer than a request waits (the decision log says so): evaluate again once GitHub allows.
           // It counts as an event: with replicas, the evaluation that failed marked its events covered.
-          if (decision.retryAfterMs !== undefined) retryLater(keyOf(t), decision.retryAfterMs, true, (isEvent) => run(t, isEvent));
-          // Publishing did not complete: evaluate again, backing off, until it does or the tries run out.
           const key = keyOf(t);
-          if (decision.unpublished) {
-            const attempt = publishRetries.get(key) ?? 0;
-            const delay = publishRetryDelay(attempt);
-            if (delay === undefined) {
-              publishRetries.delete(key);
-              context.log.warn({ event: "publish_retries_exhausted", repo: `${t.owner}/${t.repo}`, pr: t.number, attempts: attempt }, "could not publish after several tries; the next event on the pull request tries again");
-            } else {
-              publishRetries.set(key, attempt + 1);
-              retryLater(key, delay, true, (isEvent) => run(t, isEvent));
+          if (decision.retryAfterMs !== undefined) retries.later(key, decision.retryAfterMs, true, (isEvent) => run(t, isEvent));
+          else if (decision.unpublished) {
+            // Publishing did not complete: evaluate again, backing off, until it does or the tries run out.
+            if (retries.unpublished(key, (isEvent) => run(t, isEvent)) === "exhausted") {
+              context.log.warn({ event: "publish_retries_exhausted", repo: `${t.owner}/${t.repo}`, pr: t.number }, "could not publish after several tries; the next event on the pull request tries again");
             }
-          } else publishRetries.delete(key);
+          } else if (decision.outcome !== "superseded") retries.settled(key);
         } catch (error) {
           // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
           context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
@@ -240,7 +216,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         return queue.run(key, async () => {
           if (unreachable === undefined) {
             try {
-              await coordinator.run(key, (fence) => evaluateOnce(t, { holds: fence.holds }), (afterMs) => retryLater(key, afterMs, false, (isEvent) => run(t, isEvent)));
+              await coordinator.run(key, (fence) => evaluateOnce(t, { holds: fence.holds }), (afterMs) => retries.later(key, afterMs, false, (isEvent) => run(t, isEvent)));
               return;
             } catch (error) {
               unreachable = errorText(error);
@@ -251,7 +227,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
           // verdict stands and nothing new passes), and look again once Redis may be back.
           context.log.error({ event: "coordination_failed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: unreachable }, "countersign cannot reach Redis; failing closed");
           await evaluateOnce(t, { blocked: `Redis: ${unreachable}` });
-          retryLater(key, COORDINATION_RETRY_MS, true, (isEvent) => run(t, isEvent));
+          retries.later(key, COORDINATION_RETRY_MS, true, (isEvent) => run(t, isEvent));
         });
       };
       const all = Promise.all(parsed.targets.map((t) => run(t, true)));

@@ -92,10 +92,9 @@ export function createNodeFetch(options: { maxSockets?: number } = {}): (url: st
         res.on("error", (error) => reject(failed(error, init.signal)));
         res.on("end", () => {
           const bytes = Buffer.concat(chunks);
-          // As fetch: no body to decode for HEAD, 204, 205 and 304; stacked encodings are undone last first.
+          // Nothing to decode in an empty body (HEAD, 204, 304 …); stacked encodings are undone last first.
           const codings = String(res.headers["content-encoding"] ?? "").toLowerCase().split(",").map((c) => c.trim()).filter((c) => c !== "" && c !== "identity");
-          const status = res.statusCode ?? 0;
-          if (codings.length === 0 || bytes.length === 0 || init.method === "HEAD" || [204, 205, 304].includes(status)) {
+          if (codings.length === 0 || bytes.length === 0) {
             resolve({ res, bytes });
             return;
           }

@@ -131,7 +131,9 @@ export function prepareClient(octokit: Hooks, options: ClientOptions): void {
       if (wait !== undefined) {
         // Nothing more goes out for this installation until GitHub's wait is over.
         await options.pacer.hold(options.installation, clock.now() + wait);
-        if (++limited >= RATE_LIMIT_ATTEMPTS || wait > options.timeoutMs) throw new RateLimitedError(wait, answer.error ?? new Error("GraphQL: RATE_LIMITED"));
+        // A GraphQL answer with data did something (a mutation's other parts): never sent again.
+        const applied = (answer.response?.data as { data?: unknown } | undefined)?.data;
+        if (++limited >= RATE_LIMIT_ATTEMPTS || wait > options.timeoutMs || (applied !== undefined && applied !== null)) throw new RateLimitedError(wait, answer.error ?? new Error("GraphQL: RATE_LIMITED"));
         deadline = undefined;
         continue;
       }
@@ -180,10 +182,7 @@ function serverFailure(error: unknown): boolean {
 function limitAnswer(answer: { response?: Response; error?: unknown }): Parameters<typeof rateLimitWait>[0] {
   if (answer.response) {
     const errors = (answer.response.data as { errors?: { type?: unknown }[] } | undefined)?.errors;
-    // Only an answer with no data at all: one with data did something (a mutation's other parts), and
-    // sending it again could repeat that.
-    const data = (answer.response.data as { data?: unknown } | undefined)?.data;
-    return { status: answer.response.status ?? 200, headers: answer.response.headers, message: "", graphqlRateLimited: Array.isArray(errors) && errors.some((e) => e?.type === "RATE_LIMITED") && (data === undefined || data === null) };
+    return { status: answer.response.status ?? 200, headers: answer.response.headers, message: "", graphqlRateLimited: Array.isArray(errors) && errors.some((e) => e?.type === "RATE_LIMITED") };
   }
   const e = answer.error as { status?: unknown; message?: unknown; response?: { headers?: Record<string, string | number | undefined> } } | undefined;
   return { status: typeof e?.status === "number" ? e.status : 0, headers: e?.response?.headers ?? {}, message: typeof e?.message === "string" ? e.message : "" };

@@ -147,6 +147,8 @@ export interface PublishPlan {
   /** Absent: no status comment is kept. `existing.nodeId` addresses the comment in GraphQL. */
   readonly status?: { readonly body: string; readonly existing: { readonly nodeId: string; readonly body: string } | null };
   readonly reactions: readonly Reaction[];
+  /** With replicas: false once this replica's lease on the pull request is ending. Checked before each request. */
+  readonly holds?: () => boolean;
 }
 
 export interface Published {
@@ -158,6 +160,8 @@ export interface Published {
   readonly requests: number;
   /** Each error met (at most one per request), to log and to learn rate-limit waits from. */
   readonly errors: readonly unknown[];
+  /** The lease ran out before everything was sent (`holds`): another replica evaluates the pull request afresh. */
+  readonly fenced: boolean;
 }
 
 /** One aliased field of the publishing mutation, its input variable and what it does when it succeeds. */
@@ -266,10 +270,12 @@ export async function publishPullRequest(client: PublishClient & GraphqlClient, 
   const planned = planWrites(plan);
   const errors: unknown[] = [];
   let requests = 0;
+  let fenced = false;
+  const mayWrite = () => !(fenced ||= plan.holds?.() === false);
   let labelsFailed = false;
   // A label the repository may not have yet: created over REST (with its colour and description), then added.
   let restResults: ReadonlyMap<string, LabelResult> | undefined;
-  if (planned.restLabels && plan.labels) {
+  if (planned.restLabels && plan.labels && mayWrite()) {
     try {
       const synced = await syncLabels(client, plan, plan.labels.specs, { has: plan.labels.has, exists: plan.labels.exists });
       requests += synced.requests;
@@ -281,7 +287,9 @@ export async function publishPullRequest(client: PublishClient & GraphqlClient, 
     }
   }
   let restCheckFailed = false;
-  if (planned.restCheck) {
+  let restCheckSent = false;
+  if (planned.restCheck && mayWrite()) {
+    restCheckSent = true;
     requests++;
     try {
       await publishCheck(client, plan.check.target, plan.check.output, plan.check.existing);
@@ -291,7 +299,7 @@ export async function publishPullRequest(client: PublishClient & GraphqlClient, 
     }
   }
   let failed: Set<string> | "all" = new Set();
-  if (planned.fields.length > 0) {
+  if (planned.fields.length > 0 && mayWrite()) {
     const { query, variables } = publishMutation(planned.fields);
     const creates = planned.fields.some((f) => f.creates);
     requests++;
@@ -302,10 +310,16 @@ export async function publishPullRequest(client: PublishClient & GraphqlClient, 
       failed = failedFields(error);
     }
   }
+  const unchangedLabels = new Map((plan.labels?.specs ?? []).map((l) => [l.name, "unchanged" as LabelResult]));
+  if (fenced) {
+    // The mutation (the last request) was not sent; say only what the REST requests before it did.
+    const check = restCheckSent ? (restCheckFailed ? "failed" : planned.check) : "unchanged";
+    return { check, labels: labelsFailed ? "failed" : (restResults ?? unchangedLabels), status: "skipped", reactions: 0, requests, errors, fenced };
+  }
   const ok = (alias: string) => failed !== "all" && !failed.has(alias);
   const check = planned.check === "unchanged" || (planned.restCheck ? !restCheckFailed : ok("check")) ? planned.check : "failed";
   const status = planned.status === "unchanged" || planned.status === "skipped" || ok("status") ? planned.status : "failed";
-  let labels: ReadonlyMap<string, LabelResult> | "failed" = new Map((plan.labels?.specs ?? []).map((l) => [l.name, "unchanged" as LabelResult]));
+  let labels: ReadonlyMap<string, LabelResult> | "failed" = unchangedLabels;
   if (labelsFailed || (!planned.restLabels && ((planned.added.length > 0 && !ok("addLabels")) || (planned.removed.length > 0 && !ok("removeLabels"))))) labels = "failed";
   else if (restResults) labels = restResults;
   else {
@@ -315,5 +329,5 @@ export async function publishPullRequest(client: PublishClient & GraphqlClient, 
     labels = results;
   }
   const reactions = plan.reactions.length === 0 ? 0 : plan.reactions.every((_, i) => ok(`r${i}`)) ? plan.reactions.length : "failed";
-  return { check, labels, status, reactions, requests, errors };
+  return { check, labels, status, reactions, requests, errors, fenced };
 }

@@ -415,6 +415,29 @@ describe("idempotence and events", () => {
     expect(again.logs.decisions()).toEqual([expect.not.objectContaining({ unpublished: true })]);
   });
 
+  it("after a refused check run the app evaluates again by itself, backing off, until it is written", async () => {
+    const w = world({ commits: [aiCommit()], refuseMutations: { createCheckRun: 2 } });
+    const gh = new GitHubDouble(w);
+    const { probot, logs } = await makeProbot({ publishRetryDelay: (n) => (n < 3 ? 20 : undefined) });
+    await probot.receive(Events.pullRequest(w, gh.head));
+    for (let i = 0; i < 100 && gh.check === undefined; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(gh.check?.conclusion).toBe("action_required");
+    expect(logs.decisions().map((d) => d.unpublished === true)).toEqual([true, true, false]);
+    expect(w.checkRuns).toHaveLength(1);
+    expect(w.comments.filter((c) => c.byApp)).toHaveLength(1);
+  });
+
+  it("gives up after the last try and says so; the next event tries again", async () => {
+    const w = world({ commits: [aiCommit()], refuseMutations: { createCheckRun: 5 } });
+    const gh = new GitHubDouble(w);
+    const { probot, logs } = await makeProbot({ publishRetryDelay: (n) => (n < 1 ? 20 : undefined) });
+    await probot.receive(Events.pullRequest(w, gh.head));
+    for (let i = 0; i < 100 && !logs.lines.some((l) => l.event === "publish_retries_exhausted"); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(logs.decisions()).toHaveLength(2);
+    expect(logs.lines.filter((l) => l.event === "publish_retries_exhausted")).toHaveLength(1);
+    expect(gh.check).toBeUndefined();
+  });
+
   it("a refused update of a passing check run, when the verdict now blocks, is reported for another try", async () => {
     const w = world({ commits: [aiCommit()] });
     w.reviews = [review("carol", w.commits[0]?.sha ?? "")];

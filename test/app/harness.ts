@@ -88,7 +88,12 @@ export interface CapturedLogs {
 }
 
 /** `pacer`: how requests are paced (default: as in production, by GitHub's documented budgets). */
-export async function makeProbot(options: { pacer?: Pacer } = {}): Promise<{ probot: Probot; logs: CapturedLogs }> {
+/**
+ * A Probot with countersign loaded, answering webhooks once evaluated. The app's own re-evaluations
+ * after a publish that did not complete are off unless `publishRetryDelay` is given: a test's app
+ * must not wake up during a later test.
+ */
+export async function makeProbot(options: { pacer?: Pacer; publishRetryDelay?: (attempt: number) => number | undefined } = {}): Promise<{ probot: Probot; logs: CapturedLogs }> {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -101,7 +106,7 @@ export async function makeProbot(options: { pacer?: Pacer } = {}): Promise<{ pro
     log: pino({ level: "info" }, sink),
     Octokit: ProbotOctokit.defaults((instanceOptions: object) => ({ ...instanceOptions, retry: { enabled: false }, throttle: { enabled: false } })),
   });
-  await probot.load(createApp({ appId: APP_ID, waitForEvaluations: true, ...(options.pacer ? { pacer: options.pacer } : {}) }));
+  await probot.load(createApp({ appId: APP_ID, waitForEvaluations: true, publishRetryDelay: options.publishRetryDelay ?? (() => undefined), ...(options.pacer ? { pacer: options.pacer } : {}) }));
   return { probot, logs: { lines, decisions: () => lines.filter((l) => l.event === "decision") } };
 }
 

@@ -1,7 +1,7 @@
 /** src/github/publish.ts: what an evaluation writes, planned as one GraphQL mutation. */
 import { describe, expect, it } from "@jest/globals";
 import { validate } from "@octokit/graphql-schema";
-import { failedFields, planWrites, publishMutation, type PublishPlan } from "../../src/github/publish.js";
+import { failedFields, planWrites, publishMutation, publishPullRequest, type PublishPlan } from "../../src/github/publish.js";
 
 describe("the publishing mutation", () => {
   const plan = (over: Partial<PublishPlan> = {}): PublishPlan => ({
@@ -54,5 +54,56 @@ describe("the publishing mutation", () => {
     expect(failedFields({ data: { check: null, status: {} }, errors: [{ path: ["check"], message: "x" }] })).toEqual(new Set(["check"]));
     expect(failedFields(new Error("socket hang up"))).toBe("all");
     expect(failedFields({ data: {}, errors: [{ message: "no path" }] })).toBe("all");
+  });
+});
+
+describe("publishing, against a client that records what it is asked", () => {
+  const base: PublishPlan = {
+    owner: "acme",
+    repo: "infra",
+    number: 7,
+    nodes: { repository: "R_1", pullRequest: "PR_7", labels: new Map() },
+    check: { target: { owner: "acme", repo: "infra", headSha: "a".repeat(40), name: "countersign", detailsUrl: "https://github.com/acme/infra/pull/7" }, output: { conclusion: "action_required", title: "t", summary: "s", text: "" }, existing: { id: 9, nodeId: null, startedAt: null, status: "completed", conclusion: "success", title: "old", summary: "s", text: null } },
+    status: { body: "status", existing: null },
+    reactions: [],
+  };
+  const client = (fail: { rest?: boolean } = {}) => {
+    const calls: string[] = [];
+    return {
+      calls,
+      async request(route: string) {
+        calls.push(route);
+        if (fail.rest) throw Object.assign(new Error("Server Error"), { status: 502 });
+        return { data: {} };
+      },
+      async graphql<T>(query: string): Promise<T> {
+        calls.push(`graphql ${[...query.matchAll(/(\w+)\(input/g)].map((m) => m[1]).join(", ")}`);
+        return {} as T;
+      },
+    };
+  };
+
+  it("updates a check run known only by its REST id with a PATCH, and the rest in the mutation", async () => {
+    const c = client();
+    const published = await publishPullRequest(c, base);
+    expect(c.calls).toEqual(["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", "graphql addComment"]);
+    expect(published).toMatchObject({ check: "updated", status: "created", requests: 2, fenced: false });
+  });
+
+  it("reports that PATCH failing as a failed check run", async () => {
+    const published = await publishPullRequest(client({ rest: true }), base);
+    expect(published.check).toBe("failed");
+    expect(published.errors).toHaveLength(1);
+  });
+
+  it("sends nothing more once the lease ends (replicas), and says so", async () => {
+    const c = client();
+    let holds = true;
+    const published = await publishPullRequest(
+      { ...c, request: async (route: string) => ((holds = false), c.request(route)) },
+      { ...base, holds: () => holds },
+    );
+    expect(c.calls).toEqual(["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]);
+    expect(published).toMatchObject({ check: "updated", status: "skipped", fenced: true });
   });
 });
