@@ -323,13 +323,10 @@ export function graphqlProblems(query: string): string[] {
   return compile(query).problems;
 }
 
-/** For a mutation document, the mutation fields it holds, in order (`createCheckRun`, `addComment` …); else undefined. */
-export const mutationFields = (query: string): string[] | undefined => (/^\s*mutation\b/.test(query) ? [...query.matchAll(/(\w+)\s*\(\s*input\s*:/g)].map((m) => m[1] ?? "") : undefined);
-
-/** `{ mutation: true, fields }` for a mutation document, else nothing (to spread into a request record). */
+/** `{ mutation: true, fields }` for a mutation document (its mutation fields in order: `createCheckRun`, `addComment` …), else nothing; to spread into a request record. */
 export function mutationOf(query: unknown): { mutation?: true; fields?: string[] } {
-  const fields = typeof query === "string" ? mutationFields(query) : undefined;
-  return fields ? { mutation: true, fields } : {};
+  if (typeof query !== "string" || !/^\s*mutation\b/.test(query)) return {};
+  return { mutation: true, fields: [...query.matchAll(/(\w+)\s*\(\s*input\s*:/g)].map((m) => m[1] ?? "") };
 }
 
 export const operationOf = (query: string): string => /(?:query|mutation)\s+(\w+)/.exec(query)?.[1] ?? "graphql";
