@@ -233,11 +233,9 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   }
   const output = renderVerdict(verdict);
   // With replicas: past the fence (this replica's lease on the pull request is ending) write nothing
-  // more; another replica owns the pull request then, or will, and evaluates it afresh.
+  // more (publishPullRequest checks before each request); another replica owns the pull request
+  // then, or will, and evaluates it afresh.
   const fenced = () => deps.holds?.() === false;
-  if (fenced()) {
-    return logDecision(retryAfterMs, log, where, pull.headSha, { outcome: "superseded", conclusion: output.conclusion, title: output.title, check: "unchanged", label: "skipped", statusComment: "skipped", reactions: 0, requests }, started, { reason: "lock_lost" });
-  }
   // The check run, the labels, the status comment and the reactions: what changed, in one request.
   // The ai-authored and overridden labels, and exactly one `risk: <level>` label while the PR is
   // AI-authored (none otherwise). The status comment: created once the PR is AI-authored, then kept
@@ -289,7 +287,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
   }
   const check = published.check;
   const label: Decision["label"] = !manageLabels ? "skipped" : published.labels === "failed" ? "failed" : (published.labels.get(config.labels.ai_authored) ?? "unchanged");
-  let labelWrites = 0;
+  let bypassWrites = 0;
 
   // Break-glass overrides are recorded for after-the-fact review (once: when first answered).
   let issues = 0;
@@ -309,9 +307,9 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       log.warn({ event: "bypass", kind: "merge", ...where, head_sha: facts.headSha, merged_by: bypass.mergedBy, missing: bypass.missing }, `${where.repo}#${where.pr}: merged by @${bypass.mergedBy} without a countersign`);
       try {
         const marked = await syncLabels(client, { owner: facts.owner, repo: facts.repo, number: facts.number }, [{ name: config.labels.bypassed, want: true, color: BYPASS_LABEL_COLOR, description: BYPASS_LABEL_DESCRIPTION }], { has: [], exists: pull.repoLabels });
-        labelWrites += marked.requests;
+        bypassWrites += marked.requests;
         await client.request("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", { owner: facts.owner, repo: facts.repo, issue_number: facts.number, body: mergeBypassComment(bypass, facts.headSha), request: { retries: 0 } });
-        labelWrites += 1;
+        bypassWrites += 1;
       } catch (error) {
         noteLimit(error);
         log.error({ event: "bypass_mark_failed", ...where, err: message(error) }, "could not mark the bypass on the pull request");
@@ -333,7 +331,7 @@ export async function evaluateAndPublish(deps: EvaluationDeps, target: Target): 
       label,
       statusComment: published.status,
       reactions: published.reactions === "failed" ? 0 : published.reactions,
-      requests: requests + published.requests + labelWrites + issues,
+      requests: requests + published.requests + bypassWrites + issues,
       ...(unpublished ? { unpublished: true } : {}),
     },
     started,
