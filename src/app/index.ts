@@ -9,13 +9,14 @@ import { Retries } from "./retries.js";
 import { checkRunTargets, checkSuiteTargets, CommitPullsSchema, issueCommentTargets, pullRequestTargets, type ParsedEvent, type Target } from "./payloads.js";
 import { handleMergeGroup } from "./merge-group.js";
 import { handlePush } from "./push.js";
-import { DEFAULT_CONCURRENCY, KeyedQueue } from "./queue.js";
+import { DEFAULT_CONCURRENCY, IntakeFirst, KeyedQueue } from "./queue.js";
 import { metrics, opsHandler, registerQueue } from "./ops.js";
 import { prepareClient, requestTimeout } from "../github/octokit.js";
 import { MemoryBuckets, Pacer } from "../github/pacing.js";
 import { RedisBuckets } from "../github/redis-buckets.js";
 import { LocalCoordinator, RedisCoordinator, type Coordinator } from "./coordination.js";
 import { FilesCache } from "../github/files.js";
+import { InstallationClients } from "./installations.js";
 
 export const CONFIG_FILE = "countersign.yml";
 
@@ -72,12 +73,12 @@ const PULL_REQUEST_EVENTS = [
 ] as const;
 
 /** The webhook's Octokit, paced by its installation's budget, time-bounded and counted (`github/octokit.ts`). */
-function clientOf(context: Context, pacer: Pacer): Context["octokit"] {
+function clientOf(context: Context, pacer: Pacer, timeoutMs: number): Context["octokit"] {
   const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
   prepareClient(context.octokit as unknown as Parameters<typeof prepareClient>[0], {
     installation: String(installation ?? "app"),
     pacer,
-    timeoutMs: requestTimeout(),
+    timeoutMs,
     onRequest: (remaining) => {
       metrics.githubRequests.inc();
       if (remaining !== undefined) metrics.rateLimitRemaining.set(remaining);
@@ -99,10 +100,6 @@ const safeJson = (text: string): unknown => {
 
 /** After Redis was unreachable, the pull request is evaluated again this much later (until it is back). */
 const COORDINATION_RETRY_MS = 30_000;
-/** A webhook within this many ms holds evaluations back (intake first). */
-const INTAKE_QUIET_MS = 10;
-/** The longest evaluations are held back while webhooks keep coming. */
-const MAX_HOLD_OFF_MS = 1000;
 
 /** EVALUATION_CONCURRENCY: pull requests evaluated at once (default 4). */
 export function evaluationConcurrency(env: NodeJS.ProcessEnv): number {
@@ -115,28 +112,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const unsafe = unsafeSecretReason(process.env);
     if (unsafe) throw new Error(`countersign: ${unsafe}`);
     const appId = options.appId ?? Number(process.env.APP_ID ?? 0);
-    // Webhook intake first: while webhooks pour in (one in the last INTAKE_QUIET_MS), evaluations wait
-    // — at most MAX_HOLD_OFF_MS — so a burst is answered at full speed and coalesces more.
-    let lastWebhookAt = 0;
-    let holdingSince: number | undefined;
-    // Once evaluations have waited MAX_HOLD_OFF_MS they are not held again until webhooks pause.
-    let released = false;
-    const holdOff = (): number => {
-      const now = Date.now();
-      if (now - lastWebhookAt >= INTAKE_QUIET_MS) {
-        holdingSince = undefined;
-        released = false;
-        return 0;
-      }
-      if (released) return 0;
-      holdingSince ??= now;
-      if (now - holdingSince >= MAX_HOLD_OFF_MS) {
-        released = true;
-        return 0;
-      }
-      return INTAKE_QUIET_MS - (now - lastWebhookAt);
-    };
-    const queue = new KeyedQueue(evaluationConcurrency(process.env), holdOff);
+    // Webhook intake first: while webhooks pour in, evaluations wait (queue.ts).
+    const intake = new IntakeFirst();
+    const timeoutMs = requestTimeout();
+    const queue = new KeyedQueue(evaluationConcurrency(process.env), intake.holdOff);
     const filesCache = new FilesCache();
     // With REDIS_URL, replicas coordinate per pull request through Redis and pace GitHub requests from
     // one budget per installation there; otherwise this process is all there is.
@@ -163,9 +142,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       // no server: nothing to serve
     }
 
-    app.onAny(() => {
-      lastWebhookAt = Date.now();
-    });
+    // Every handler goes through `on`, which notes the webhook for the hold-off. Not `app.onAny`: Probot
+    // builds a context — with an installation Octokit — for each handler an event matches, so a second
+    // handler per event would double the work of every webhook.
+    const on: Probot["on"] = (events, handler) =>
+      app.on(events, async (context) => {
+        intake.webhook();
+        await handler(context);
+      });
 
     // Work that may wait on GitHub (a fork's pull request look-up, paced) runs after the webhook is answered.
     const inBackground = async (work: () => Promise<void>): Promise<void> => {
@@ -173,89 +157,109 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       if (options.waitForEvaluations) await done;
     };
 
+    // Installation clients for evaluations, one per installation (Octokit refreshes its token itself).
+    const clients = new InstallationClients((id) => app.auth(id));
+
+    /**
+     * What a queued evaluation keeps of its webhook: the installation, the delivery's logger and, only
+     * when the payload names no installation, the webhook's context. Not the context itself: under a
+     * burst each would hold its payload and Octokit until its pull request is evaluated: long enough
+     * to outlive V8's young generation, so collecting them became a visible part of the intake's CPU
+     * (bench/webhooks/README.md).
+     */
+    type Job = { readonly log: Context["log"]; readonly delivery: { readonly id: string; readonly name: string } } & ({ readonly installation: number } | { readonly context: Context });
+    const jobOf = (context: Context): Job => {
+      const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
+      const delivery = { id: context.id, name: context.name };
+      return typeof installation === "number" ? { installation, log: context.log, delivery } : { context, log: context.log, delivery };
+    };
+    /** The webhook's context, or one like it for the target's repository with the installation's client. */
+    const contextFor = async (t: Target, job: Job): Promise<Context> => {
+      if ("context" in job) return job.context;
+      const payload = { repository: { owner: { login: t.owner }, name: t.repo }, installation: { id: job.installation } };
+      return new Context({ ...job.delivery, payload } as unknown as ConstructorParameters<typeof Context>[0], await clients.get(job.installation), job.log);
+    };
+
+    const evaluateOnce = async (t: Target, job: Job, extra: Pick<EvaluationDeps, "holds" | "blocked">): Promise<void> => {
+      try {
+        const context = await contextFor(t, job);
+        const deps: EvaluationDeps = { filesCache, client: clientOf(context, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: job.log, appId, ...extra };
+        const decision = await evaluateAndPublish(deps, t);
+        metrics.evaluations.inc({ outcome: decision.outcome });
+        metrics.evaluationSeconds.observe(decision.durationMs / 1000);
+        for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
+        // Rate-limited for longer than a request waits (the decision log says so): evaluate again once GitHub allows.
+        // It counts as an event: with replicas, the evaluation that failed marked its events covered.
+        const key = keyOf(t);
+        if (decision.retryAfterMs !== undefined) retries.later(key, decision.retryAfterMs, true, (isEvent) => run(t, job, isEvent));
+        else if (decision.unpublished) {
+          // Publishing did not complete: evaluate again, backing off, until it does or the tries run out.
+          if (retries.unpublished(key, (isEvent) => run(t, job, isEvent)) === "exhausted") {
+            job.log.warn({ event: "publish_retries_exhausted", repo: `${t.owner}/${t.repo}`, pr: t.number }, "could not publish after several tries; the next event on the pull request tries again");
+          }
+        } else if (decision.outcome !== "superseded") retries.settled(key);
+      } catch (error) {
+        // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
+        job.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
+      }
+    };
+
+    // Serialized and coalesced in this process (queue.ts) and, with REDIS_URL, across replicas (coordination.ts).
+    const run = async (t: Target, job: Job, isEvent: boolean): Promise<void> => {
+      const key = keyOf(t);
+      let unreachable: string | undefined;
+      const about = "installation" in job ? JSON.stringify({ owner: t.owner, repo: t.repo, number: t.number, installation: job.installation }) : undefined;
+      if (isEvent) await coordinator.noteEvent(key, about).catch((error: unknown) => (unreachable = errorText(error)));
+      return queue.run(key, async () => {
+        if (unreachable === undefined) {
+          try {
+            await coordinator.run(key, (fence) => evaluateOnce(t, job, { holds: fence.holds }), (afterMs) => retries.later(key, afterMs, false, (isEvent) => run(t, job, isEvent)));
+            return;
+          } catch (error) {
+            unreachable = errorText(error);
+          }
+        }
+        // The replicas' store is unreachable: an event could be lost or a verdict contradicted. Fail closed
+        // (with Probot's cluster throttling on the same Redis, GitHub cannot be written either: the last
+        // verdict stands and nothing new passes), and look again once Redis may be back.
+        job.log.error({ event: "coordination_failed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: unreachable }, "countersign cannot reach Redis; failing closed");
+        await evaluateOnce(t, job, { blocked: `Redis: ${unreachable}` });
+        retries.later(key, COORDINATION_RETRY_MS, true, (isEvent) => run(t, job, isEvent));
+      });
+    };
+
     const evaluateTargets = async (context: Context, parsed: ParsedEvent) => {
       if (!parsed.ok) {
         context.log.warn({ event: "ignored_payload", name: context.name, problem: parsed.problem }, "webhook payload lacks a field countersign needs; ignored");
         return;
       }
-      const deps: EvaluationDeps = {
-        filesCache,
-        client: clientOf(context, pacer),
-        loadConfig: () => context.config(CONFIG_FILE),
-        log: context.log,
-        appId,
-      };
-      const evaluateOnce = async (t: Target, extra: Pick<EvaluationDeps, "holds" | "blocked">): Promise<void> => {
-        try {
-          const decision = await evaluateAndPublish({ ...deps, ...extra }, t);
-          metrics.evaluations.inc({ outcome: decision.outcome });
-          metrics.evaluationSeconds.observe(decision.durationMs / 1000);
-          for (const tool of decision.tools) metrics.aiPullRequests.inc({ tool, tier: decision.tier ?? "unknown" });
-          // Rate-limited for longer than a request waits (the decision log says so): evaluate again once GitHub allows.
-          // It counts as an event: with replicas, the evaluation that failed marked its events covered.
-          const key = keyOf(t);
-          if (decision.retryAfterMs !== undefined) retries.later(key, decision.retryAfterMs, true, (isEvent) => run(t, isEvent));
-          else if (decision.unpublished) {
-            // Publishing did not complete: evaluate again, backing off, until it does or the tries run out.
-            if (retries.unpublished(key, (isEvent) => run(t, isEvent)) === "exhausted") {
-              context.log.warn({ event: "publish_retries_exhausted", repo: `${t.owner}/${t.repo}`, pr: t.number }, "could not publish after several tries; the next event on the pull request tries again");
-            }
-          } else if (decision.outcome !== "superseded") retries.settled(key);
-        } catch (error) {
-          // evaluateAndPublish handles what users and GitHub cause; this is a bug: log it, never crash.
-          context.log.error({ event: "evaluation_crashed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: error }, "countersign evaluation failed unexpectedly");
-        }
-      };
-      // Serialized and coalesced in this process (queue.ts) and, with REDIS_URL, across replicas (coordination.ts).
-      const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
-      const run = async (t: Target, isEvent: boolean): Promise<void> => {
-        const key = keyOf(t);
-        let unreachable: string | undefined;
-        const about = typeof installation === "number" ? JSON.stringify({ owner: t.owner, repo: t.repo, number: t.number, installation }) : undefined;
-        if (isEvent) await coordinator.noteEvent(key, about).catch((error: unknown) => (unreachable = errorText(error)));
-        return queue.run(key, async () => {
-          if (unreachable === undefined) {
-            try {
-              await coordinator.run(key, (fence) => evaluateOnce(t, { holds: fence.holds }), (afterMs) => retries.later(key, afterMs, false, (isEvent) => run(t, isEvent)));
-              return;
-            } catch (error) {
-              unreachable = errorText(error);
-            }
-          }
-          // The replicas' store is unreachable: an event could be lost or a verdict contradicted. Fail closed
-          // (with Probot's cluster throttling on the same Redis, GitHub cannot be written either: the last
-          // verdict stands and nothing new passes), and look again once Redis may be back.
-          context.log.error({ event: "coordination_failed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: unreachable }, "countersign cannot reach Redis; failing closed");
-          await evaluateOnce(t, { blocked: `Redis: ${unreachable}` });
-          retries.later(key, COORDINATION_RETRY_MS, true, (isEvent) => run(t, isEvent));
-        });
-      };
-      const all = Promise.all(parsed.targets.map((t) => run(t, true)));
+      const job = jobOf(context);
+      const all = Promise.all(parsed.targets.map((t) => run(t, job, true)));
       if (options.waitForEvaluations) await all;
     };
 
-    app.on([...PULL_REQUEST_EVENTS], async (context) => evaluateTargets(context, pullRequestTargets(context.payload)));
+    on([...PULL_REQUEST_EVENTS], async (context) => evaluateTargets(context, pullRequestTargets(context.payload)));
 
     // "Re-run" in GitHub's UI on countersign's check: recompute from scratch.
-    app.on("check_run.rerequested", async (context) => {
+    on("check_run.rerequested", async (context) => {
       const parsed = checkRunTargets(context.payload);
       if (parsed.ok && context.payload.check_run.app?.id !== undefined && appId !== 0 && context.payload.check_run.app.id !== appId) return;
-      await inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), parsed)));
+      await inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer, timeoutMs), parsed)));
     });
 
-    app.on(["check_suite.requested", "check_suite.rerequested"], async (context) => inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer), checkSuiteTargets(context.payload)))));
+    on(["check_suite.requested", "check_suite.rerequested"], async (context) => inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer, timeoutMs), checkSuiteTargets(context.payload)))));
 
     // Pushes around the gate: AI-authored commits, force pushes and deletions on protected branches.
-    app.on("push", async (context) => {
-      const work = handlePush({ client: clientOf(context, pacer), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+    on("push", async (context) => {
+      const work = handlePush({ client: clientOf(context, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "push_check_crashed", err: error }, "countersign could not check a push");
       });
       if (options.waitForEvaluations) await work;
     });
 
     // GitHub's merge queue: a verdict on each merge group's head, or a required check stalls the queue.
-    app.on("merge_group.checks_requested", async (context) => {
-      const work = handleMergeGroup({ client: clientOf(context, pacer), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+    on("merge_group.checks_requested", async (context) => {
+      const work = handleMergeGroup({ client: clientOf(context, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "merge_group_crashed", err: error }, "countersign could not check a merge group");
       });
       if (options.waitForEvaluations) await work;
@@ -275,7 +279,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         if (!parsed.success) continue;
         const { owner, repo, number, installation } = parsed.data;
         found++;
-        const octokit = await app.auth(installation);
+        const octokit = await clients.get(installation);
         const payload = { repository: { owner: { login: owner }, name: repo }, installation: { id: installation } };
         const context = new Context({ id: `countersign-sweep-${owner}/${repo}#${number}`, name: "pull_request", payload } as unknown as ConstructorParameters<typeof Context>[0], octokit, app.log);
         await evaluateTargets(context, { ok: true, targets: [{ owner, repo, number, headSha: null }], headSha: null, owner, repo });
@@ -284,7 +288,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     };
 
     // `/countersign` commands, and edits or deletions of comments that held them.
-    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => evaluateTargets(context, issueCommentTargets(context.payload)));
+    on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], async (context) => evaluateTargets(context, issueCommentTargets(context.payload)));
   };
 }
 

@@ -11,7 +11,7 @@
  * At most `concurrency` keys run at once; the others wait in arrival order. Under a burst this
  * keeps the process answering webhooks (an evaluation is CPU work on the same thread) and lets more
  * events of a waiting pull request coalesce into its one pending evaluation. `holdOff`, when given,
- * says how long to wait before starting anything (the app: while webhooks are pouring in).
+ * says how long to wait before starting anything (the app: `IntakeFirst` below, while webhooks pour in).
  */
 interface Pending {
   task: () => Promise<void>;
@@ -122,4 +122,58 @@ export class KeyedQueue {
       );
     }
   }
+}
+
+/** A webhook within this many ms holds evaluations back. */
+export const INTAKE_QUIET_MS = 10;
+/** The longest evaluations are held back while webhooks keep coming. */
+export const MAX_HOLD_OFF_MS = 5000;
+
+/**
+ * Webhook intake first. While webhooks pour in (one in the last `quietMs`), evaluations do not start:
+ * an evaluation is CPU work on the thread that answers webhooks, and a pull request whose evaluation
+ * waits coalesces every event of the burst into it. They wait at most `maxMs`; after that they are not
+ * held again until webhooks pause (`quietMs` without one), so a stream that never pauses delays
+ * verdicts by `maxMs` and no more. Below about one webhook per `quietMs` nothing is held.
+ *
+ * `holdOff` is KeyedQueue's: how long to wait before starting evaluations (0: now).
+ */
+export class IntakeFirst {
+  private lastWebhookAt = Number.NEGATIVE_INFINITY;
+  private holdingSince: number | undefined;
+  private released = false;
+
+  constructor(
+    private readonly now: () => number = Date.now,
+    private readonly quietMs = INTAKE_QUIET_MS,
+    private readonly maxMs = MAX_HOLD_OFF_MS,
+  ) {}
+
+  /** A webhook arrived. */
+  webhook(): void {
+    const now = this.now();
+    // After a pause, a new burst is held again (even if no evaluation asked during the pause).
+    if (now - this.lastWebhookAt >= this.quietMs) {
+      this.holdingSince = undefined;
+      this.released = false;
+    }
+    this.lastWebhookAt = now;
+  }
+
+  readonly holdOff = (): number => {
+    const now = this.now();
+    const since = now - this.lastWebhookAt;
+    if (since >= this.quietMs) {
+      this.holdingSince = undefined;
+      this.released = false;
+      return 0;
+    }
+    if (this.released) return 0;
+    this.holdingSince ??= now;
+    if (now - this.holdingSince >= this.maxMs) {
+      this.released = true;
+      return 0;
+    }
+    return this.quietMs - since;
+  };
 }

@@ -505,3 +505,25 @@ describe("trying again after a publish that did not complete", () => {
     expect([0, 1, 2, 3, 4, 5].map(publishRetryDelay)).toEqual([10_000, 30_000, 90_000, 270_000, 810_000, undefined]);
   });
 });
+
+describe("what a webhook costs the app", () => {
+  it("Probot builds one installation Octokit per webhook, and evaluations share one per installation", async () => {
+    const w = world({ commits: [aiCommit()] });
+    const gh = new GitHubDouble(w);
+    let built = 0;
+    const { probot } = await makeProbot({ onOctokit: () => built++, appAuth: true });
+    const installed = (e: WebhookEvent): WebhookEvent => {
+      (e.payload as unknown as Record<string, unknown>).installation = { id: 77 };
+      return e;
+    };
+    await probot.receive(installed(Events.pullRequest(w, gh.head)));
+    expect(gh.check?.conclusion).toBe("action_required");
+    const before = built;
+    w.reviews = [review("carol", gh.head)];
+    await probot.receive(installed(Events.review(w, gh.head)));
+    await probot.receive(installed(Events.pullRequest(w, gh.head, "labeled")));
+    // Each webhook's own context, and nothing else: not one per handler, not one per evaluation.
+    expect(built - before).toBe(2);
+    expect(gh.check?.conclusion).toBe("success");
+  });
+});

@@ -12,6 +12,7 @@ import { pino } from "pino";
 import { Writable } from "node:stream";
 import { Probot, ProbotOctokit } from "probot";
 import { createApp } from "../../src/app/index.js";
+import { appKeys } from "../support/app-process.js";
 import type { Pacer } from "../../src/github/pacing.js";
 import { APP_ID, GitHubWorld, OWNER, REPO, world as baseWorld, type RecordedRequest, type World, type WorldCheckRun } from "../support/github-world.js";
 import { pushWebhook, Webhooks, type PushOptions, type WebhookEvent as SupportWebhookEvent } from "../support/webhooks.js";
@@ -35,6 +36,8 @@ export class GitHubDouble {
     const scope = nock(API).persist();
     const handle = (method: string) =>
       (uri: string, body: unknown): nock.ReplyFnResult => {
+        // An app authenticating as an installation (makeProbot with `appAuth`): not a request of the app's own.
+        if (method === "POST" && /^\/app\/installations\/\d+\/access_tokens$/.test(uri)) return [201, { token: "ghs_installation", expires_at: "2099-01-01T00:00:00Z" }];
         const reply = this.world.route(method, decodeURIComponent(uri.split("?")[0] ?? uri), body, new URLSearchParams(uri.split("?")[1] ?? ""));
         return reply.headers ? [reply.status, reply.body as nock.Body, reply.headers] : [reply.status, reply.body as nock.Body];
       };
@@ -87,13 +90,16 @@ export interface CapturedLogs {
   decisions(): Record<string, unknown>[];
 }
 
-/** `pacer`: how requests are paced (default: as in production, by GitHub's documented budgets). */
 /**
+ * `pacer`: how requests are paced (default: as in production, by GitHub's documented budgets).
+ * `onOctokit`: called for every Octokit constructed. `appAuth`: authenticate as a GitHub App (a JWT, then
+ * installation tokens), as in production, instead of with one token shared by every webhook.
+ *
  * A Probot with countersign loaded, answering webhooks once evaluated. The app's own re-evaluations
  * after a publish that did not complete are off unless `publishRetryDelay` is given: a test's app
  * must not wake up during a later test.
  */
-export async function makeProbot(options: { pacer?: Pacer; publishRetryDelay?: (attempt: number) => number | undefined } = {}): Promise<{ probot: Probot; logs: CapturedLogs }> {
+export async function makeProbot(options: { pacer?: Pacer; publishRetryDelay?: (attempt: number) => number | undefined; onOctokit?: () => void; appAuth?: boolean } = {}): Promise<{ probot: Probot; logs: CapturedLogs }> {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -102,9 +108,12 @@ export async function makeProbot(options: { pacer?: Pacer; publishRetryDelay?: (
     },
   });
   const probot = new Probot({
-    githubToken: "test-token",
+    ...(options.appAuth ? { appId: APP_ID, privateKey: appKeys().privateKey } : { githubToken: "test-token" }),
     log: pino({ level: "info" }, sink),
-    Octokit: ProbotOctokit.defaults((instanceOptions: object) => ({ ...instanceOptions, retry: { enabled: false }, throttle: { enabled: false } })),
+    Octokit: ProbotOctokit.defaults((instanceOptions: object) => {
+      options.onOctokit?.();
+      return { ...instanceOptions, retry: { enabled: false }, throttle: { enabled: false } };
+    }),
   });
   await probot.load(createApp({ appId: APP_ID, waitForEvaluations: true, publishRetryDelay: options.publishRetryDelay ?? (() => undefined), ...(options.pacer ? { pacer: options.pacer } : {}) }));
   return { probot, logs: { lines, decisions: () => lines.filter((l) => l.event === "decision") } };

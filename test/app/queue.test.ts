@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { KeyedQueue } from "../../src/app/queue.js";
+import { IntakeFirst, KeyedQueue, MAX_HOLD_OFF_MS } from "../../src/app/queue.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -121,5 +121,66 @@ describe("KeyedQueue: evaluations at once", () => {
 
   it("refuses a concurrency below one", () => {
     expect(() => new KeyedQueue(0)).toThrow("at least 1");
+  });
+});
+
+describe("IntakeFirst: webhooks before evaluations", () => {
+  const clock = () => {
+    const c = { t: 1_000_000, now: () => c.t };
+    return c;
+  };
+
+  it("holds nothing when no webhook came in the last 10 ms (20 webhooks a second are never held)", () => {
+    const c = clock();
+    const intake = new IntakeFirst(c.now);
+    expect(intake.holdOff()).toBe(0);
+    intake.webhook();
+    c.t += 10;
+    expect(intake.holdOff()).toBe(0);
+  });
+
+  it("while webhooks pour in, holds evaluations until a 10 ms pause", () => {
+    const c = clock();
+    const intake = new IntakeFirst(c.now);
+    intake.webhook();
+    c.t += 4;
+    expect(intake.holdOff()).toBe(6);
+    for (let i = 0; i < 100; i++) {
+      c.t += 5;
+      intake.webhook();
+      expect(intake.holdOff()).toBe(10);
+    }
+    c.t += 10;
+    expect(intake.holdOff()).toBe(0);
+  });
+
+  it("holds for at most 5 s of an unbroken stream, then not again until webhooks pause", () => {
+    const c = clock();
+    const intake = new IntakeFirst(c.now);
+    let held = 0;
+    for (let ms = 0; ms < 8000; ms += 5) {
+      intake.webhook();
+      if (intake.holdOff() > 0) held = ms;
+      c.t += 5;
+    }
+    expect(held).toBe(MAX_HOLD_OFF_MS - 5);
+    // A pause, then a new burst: held again.
+    c.t += 50;
+    intake.webhook();
+    expect(intake.holdOff()).toBeGreaterThan(0);
+  });
+
+  it("KeyedQueue starts nothing while held, and starts as soon as the hold ends", async () => {
+    let hold = true;
+    const q = new KeyedQueue(4, () => (hold ? 5 : 0));
+    let ran = false;
+    const done = q.run("pr", async () => {
+      ran = true;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(ran).toBe(false);
+    hold = false;
+    await done;
+    expect(ran).toBe(true);
   });
 });
