@@ -72,10 +72,15 @@ const PULL_REQUEST_EVENTS = [
   "pull_request_review.dismissed",
 ] as const;
 
-/** The webhook's Octokit, paced by its installation's budget, time-bounded and counted (`github/octokit.ts`). */
-function clientOf(context: Context, pacer: Pacer, timeoutMs: number): Context["octokit"] {
-  const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
-  prepareClient(context.octokit as unknown as Parameters<typeof prepareClient>[0], {
+/** The installation a webhook was delivered to. */
+function installationOf(payload: unknown): number | undefined {
+  const id = (payload as { installation?: { id?: unknown } }).installation?.id;
+  return typeof id === "number" ? id : undefined;
+}
+
+/** An Octokit, paced by its installation's budget, time-bounded and counted (`github/octokit.ts`). */
+function clientOf(octokit: Context["octokit"], installation: number | undefined, pacer: Pacer, timeoutMs: number): Context["octokit"] {
+  prepareClient(octokit as unknown as Parameters<typeof prepareClient>[0], {
     installation: String(installation ?? "app"),
     pacer,
     timeoutMs,
@@ -84,7 +89,7 @@ function clientOf(context: Context, pacer: Pacer, timeoutMs: number): Context["o
       if (remaining !== undefined) metrics.rateLimitRemaining.set(remaining);
     },
   });
-  return context.octokit;
+  return octokit;
 }
 
 /** How long after start a replica looks for pull requests whose evaluation a crashed replica never finished. */
@@ -167,23 +172,30 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
      * to outlive V8's young generation, so collecting them became a visible part of the intake's CPU
      * (bench/webhooks/README.md).
      */
-    type Job = { readonly log: Context["log"]; readonly delivery: { readonly id: string; readonly name: string } } & ({ readonly installation: number } | { readonly context: Context });
+    type Job = { readonly log: Context["log"] } & ({ readonly installation: number } | { readonly context: Context });
     const jobOf = (context: Context): Job => {
-      const installation = (context.payload as { installation?: { id?: unknown } }).installation?.id;
-      const delivery = { id: context.id, name: context.name };
-      return typeof installation === "number" ? { installation, log: context.log, delivery } : { context, log: context.log, delivery };
+      const installation = installationOf(context.payload);
+      return installation === undefined ? { context, log: context.log } : { installation, log: context.log };
     };
-    /** The webhook's context, or one like it for the target's repository with the installation's client. */
-    const contextFor = async (t: Target, job: Job): Promise<Context> => {
-      if ("context" in job) return job.context;
-      const payload = { repository: { owner: { login: t.owner }, name: t.repo }, installation: { id: job.installation } };
-      return new Context({ ...job.delivery, payload } as unknown as ConstructorParameters<typeof Context>[0], await clients.get(job.installation), job.log);
+    /**
+     * The client and config loader an evaluation uses: the installation's (shared) client, or the
+     * webhook's context when there is no installation. Not a Probot `Context` on the shared client:
+     * its constructor would stamp every later request of the installation with one delivery's id.
+     */
+    const clientFor = async (t: Target, job: Job): Promise<Pick<EvaluationDeps, "client" | "loadConfig">> => {
+      if ("context" in job) {
+        const context = job.context;
+        return { client: clientOf(context.octokit, undefined, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE) };
+      }
+      const octokit = await clients.get(job.installation);
+      // Probot's `Context#config` (`_extends`, deep merge) reads only `this.repo()` and `this.octokit`.
+      const repository = { repo: (extra: object = {}) => ({ owner: t.owner, repo: t.repo, ...extra }), octokit };
+      return { client: clientOf(octokit, job.installation, pacer, timeoutMs), loadConfig: () => Context.prototype.config.call(repository as unknown as Context, CONFIG_FILE) };
     };
 
     const evaluateOnce = async (t: Target, job: Job, extra: Pick<EvaluationDeps, "holds" | "blocked">): Promise<void> => {
       try {
-        const context = await contextFor(t, job);
-        const deps: EvaluationDeps = { filesCache, client: clientOf(context, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: job.log, appId, ...extra };
+        const deps: EvaluationDeps = { filesCache, ...(await clientFor(t, job)), log: job.log, appId, ...extra };
         const decision = await evaluateAndPublish(deps, t);
         metrics.evaluations.inc({ outcome: decision.outcome });
         metrics.evaluationSeconds.observe(decision.durationMs / 1000);
@@ -244,14 +256,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     on("check_run.rerequested", async (context) => {
       const parsed = checkRunTargets(context.payload);
       if (parsed.ok && context.payload.check_run.app?.id !== undefined && appId !== 0 && context.payload.check_run.app.id !== appId) return;
-      await inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer, timeoutMs), parsed)));
+      await inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), parsed)));
     });
 
-    on(["check_suite.requested", "check_suite.rerequested"], async (context) => inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context, pacer, timeoutMs), checkSuiteTargets(context.payload)))));
+    on(["check_suite.requested", "check_suite.rerequested"], async (context) => inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), checkSuiteTargets(context.payload)))));
 
     // Pushes around the gate: AI-authored commits, force pushes and deletions on protected branches.
     on("push", async (context) => {
-      const work = handlePush({ client: clientOf(context, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+      const work = handlePush({ client: clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "push_check_crashed", err: error }, "countersign could not check a push");
       });
       if (options.waitForEvaluations) await work;
@@ -259,7 +271,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
 
     // GitHub's merge queue: a verdict on each merge group's head, or a required check stalls the queue.
     on("merge_group.checks_requested", async (context) => {
-      const work = handleMergeGroup({ client: clientOf(context, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+      const work = handleMergeGroup({ client: clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "merge_group_crashed", err: error }, "countersign could not check a merge group");
       });
       if (options.waitForEvaluations) await work;
@@ -279,10 +291,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         if (!parsed.success) continue;
         const { owner, repo, number, installation } = parsed.data;
         found++;
-        const octokit = await clients.get(installation);
-        const payload = { repository: { owner: { login: owner }, name: repo }, installation: { id: installation } };
-        const context = new Context({ id: `countersign-sweep-${owner}/${repo}#${number}`, name: "pull_request", payload } as unknown as ConstructorParameters<typeof Context>[0], octokit, app.log);
-        await evaluateTargets(context, { ok: true, targets: [{ owner, repo, number, headSha: null }], headSha: null, owner, repo });
+        const done = run({ owner, repo, number, headSha: null }, { installation, log: app.log }, true);
+        if (options.waitForEvaluations) await done;
       }
       app.log.info({ event: "sweep", unfinished: found }, `countersign: ${found} pull request(s) with unfinished evaluations`);
     };

@@ -1,7 +1,7 @@
 /**
- * One Octokit per installation for evaluations, kept for reuse (the installation token inside it is
- * refreshed by Octokit's auth when it expires). Bounded: the least recently used is dropped beyond
- * `max` installations.
+ * One Octokit per installation for evaluations, kept for reuse. It holds no token of its own: each
+ * request takes the installation's token from Probot's shared token cache, which mints a new one
+ * when it is about to expire. Bounded: the least recently used is dropped beyond `max` installations.
  *
  * Evaluations use these rather than the webhook's own Octokit so that a queued evaluation need not
  * keep its webhook's context (payload and Octokit) alive until it runs.

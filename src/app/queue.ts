@@ -128,15 +128,20 @@ export class KeyedQueue {
 export const INTAKE_QUIET_MS = 10;
 /** The longest evaluations are held back while webhooks keep coming. */
 export const MAX_HOLD_OFF_MS = 5000;
+/** Webhooks this far apart end a burst: the next one may be held again, up to `MAX_HOLD_OFF_MS`. */
+export const BURST_GAP_MS = 100;
 
 /**
  * Webhook intake first. While webhooks pour in (one in the last `quietMs`), evaluations do not start:
  * an evaluation is CPU work on the thread that answers webhooks, and a pull request whose evaluation
- * waits coalesces every event of the burst into it. They wait at most `maxMs`; after that they are not
- * held again until webhooks pause (`quietMs` without one), so a stream that never pauses delays
- * verdicts by `maxMs` and no more. Below about one webhook per `quietMs` nothing is held.
+ * waits coalesces every event of the burst into it. A hold lasts at most `maxMs`; after that
+ * evaluations are not held again until the burst is over (the queue sees `quietMs` without a webhook,
+ * or two webhooks come `BURST_GAP_MS` apart), so a stream that never pauses delays verdicts by `maxMs`
+ * and no more. At 20 webhooks a second an evaluation waits only the
+ * `quietMs` after its own webhook.
  *
- * `holdOff` is KeyedQueue's: how long to wait before starting evaluations (0: now).
+ * `holdOff` is KeyedQueue's: how long to wait before starting evaluations (0: now). The clock is
+ * monotonic, so a step of the wall clock neither stalls nor releases evaluations.
  */
 export class IntakeFirst {
   private lastWebhookAt = Number.NEGATIVE_INFINITY;
@@ -144,7 +149,7 @@ export class IntakeFirst {
   private released = false;
 
   constructor(
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => performance.now(),
     private readonly quietMs = INTAKE_QUIET_MS,
     private readonly maxMs = MAX_HOLD_OFF_MS,
   ) {}
@@ -152,8 +157,11 @@ export class IntakeFirst {
   /** A webhook arrived. */
   webhook(): void {
     const now = this.now();
-    // After a pause, a new burst is held again (even if no evaluation asked during the pause).
-    if (now - this.lastWebhookAt >= this.quietMs) {
+    // After a released hold, a new burst (one that follows a pause of BURST_GAP_MS) is held again,
+    // even if no evaluation asked during the pause. Not a shorter gap: a stream whose gaps the queue's
+    // timer happens to miss would restart the hold on every webhook. A gap inside a hold does not
+    // restart it either: the cap stays `maxMs`.
+    if (this.released && now - this.lastWebhookAt >= BURST_GAP_MS) {
       this.holdingSince = undefined;
       this.released = false;
     }
@@ -174,6 +182,6 @@ export class IntakeFirst {
       this.released = true;
       return 0;
     }
-    return this.quietMs - since;
+    return Math.min(this.quietMs, this.maxMs - (now - this.holdingSince), this.quietMs - since);
   };
 }

@@ -19,11 +19,12 @@
  * the limit goes out at once, then requests flow at half the limit per window — so no window of that
  * length ever holds more than the limit. A REST budget covers a route for every repository of the
  * installation (`POST /repos/{owner}/{repo}/check-runs`), which is stricter than GitHub's count per
- * endpoint. GitHub's concurrency limit (100) is kept by Probot's own limiter
- * (10 requests in flight per installation), which stays on, as do its retries and its handling of
- * answered rate limits.
+ * endpoint. GitHub's concurrency limit (100) is kept here too: at most `MAX_IN_FLIGHT` (10) requests
+ * in flight per installation in each process. Answered rate limits (`hold`) and retries are
+ * `octokit.ts`'s.
  *
- * The budgets are per process. With several replicas (REDIS_URL), each paces its own requests.
+ * The budgets live in this process (`MemoryBuckets`) or, with several replicas (REDIS_URL), in Redis,
+ * where every replica spends the same ones (`redis-buckets.ts`).
  */
 
 export interface Budget {

@@ -512,18 +512,24 @@ describe("what a webhook costs the app", () => {
     const gh = new GitHubDouble(w);
     let built = 0;
     const { probot } = await makeProbot({ onOctokit: () => built++, appAuth: true });
-    const installed = (e: WebhookEvent): WebhookEvent => {
-      (e.payload as unknown as Record<string, unknown>).installation = { id: 77 };
-      return e;
-    };
-    await probot.receive(installed(Events.pullRequest(w, gh.head)));
+    await probot.receive(Events.pullRequest(w, gh.head));
     expect(gh.check?.conclusion).toBe("action_required");
     const before = built;
     w.reviews = [review("carol", gh.head)];
-    await probot.receive(installed(Events.review(w, gh.head)));
-    await probot.receive(installed(Events.pullRequest(w, gh.head, "labeled")));
+    await probot.receive(Events.review(w, gh.head));
+    await probot.receive(Events.pullRequest(w, gh.head, "labeled"));
     // Each webhook's own context, and nothing else: not one per handler, not one per evaluation.
     expect(built - before).toBe(2);
     expect(gh.check?.conclusion).toBe("success");
+  });
+
+  it("a webhook without an installation is evaluated with its own context", async () => {
+    const w = world({ commits: [aiCommit()] });
+    const gh = new GitHubDouble(w);
+    const { probot } = await makeProbot();
+    const event = Events.pullRequest(w, gh.head);
+    delete (event.payload as unknown as Record<string, unknown>).installation;
+    await probot.receive(event);
+    expect(gh.check?.conclusion).toBe("action_required");
   });
 });

@@ -122,7 +122,9 @@ export async function makeProbot(options: { pacer?: Pacer; publishRetryDelay?: (
 /** A webhook event as `probot.receive` takes it. */
 export type WebhookEvent = Parameters<Probot["receive"]>[0];
 const asEvent = (e: SupportWebhookEvent): WebhookEvent => e as unknown as WebhookEvent;
-const target = (w: World, head: string) => ({ owner: OWNER, repo: REPO, number: w.number, head });
+/** The installation the harness's webhooks are delivered to (as GitHub delivers every app webhook). */
+export const INSTALLATION = 77;
+const target = (w: World, head: string) => ({ owner: OWNER, repo: REPO, number: w.number, head, installationId: INSTALLATION });
 
 export const Events = {
   pullRequest(w: World, head: string, action = "opened") {
@@ -141,7 +143,7 @@ export const Events = {
 
 /** An `issue_comment` webhook for a comment on the world's pull request. */
 export function commentEvent(w: World, action: "created" | "edited" | "deleted" = "created"): WebhookEvent {
-  return asEvent(Webhooks.comment({ owner: OWNER, repo: REPO, number: w.number }, action));
+  return asEvent(Webhooks.comment({ owner: OWNER, repo: REPO, number: w.number, installationId: INSTALLATION }, action));
 }
 
 /** A `push` webhook to the world's repository (default branch `main`). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
-import { IntakeFirst, KeyedQueue, MAX_HOLD_OFF_MS } from "../../src/app/queue.js";
+import { BURST_GAP_MS, IntakeFirst, KeyedQueue, MAX_HOLD_OFF_MS } from "../../src/app/queue.js";
 
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
@@ -130,7 +130,7 @@ describe("IntakeFirst: webhooks before evaluations", () => {
     return c;
   };
 
-  it("holds nothing when no webhook came in the last 10 ms (20 webhooks a second are never held)", () => {
+  it("holds nothing when no webhook came in the last 10 ms (at 20 webhooks a second, only the 10 ms after each)", () => {
     const c = clock();
     const intake = new IntakeFirst(c.now);
     expect(intake.holdOff()).toBe(0);
@@ -165,9 +165,33 @@ describe("IntakeFirst: webhooks before evaluations", () => {
     }
     expect(held).toBe(MAX_HOLD_OFF_MS - 5);
     // A pause, then a new burst: held again.
-    c.t += 50;
+    c.t += BURST_GAP_MS;
     intake.webhook();
     expect(intake.holdOff()).toBeGreaterThan(0);
+  });
+
+  it("a stream exactly 10 ms apart, with the queue asking only right after each webhook, is held at most 5 s", () => {
+    const c = clock();
+    const intake = new IntakeFirst(c.now);
+    let lastHeld = 0;
+    for (let ms = 0; ms < 60_000; ms += 10) {
+      intake.webhook();
+      if (intake.holdOff() > 0) lastHeld = ms;
+      c.t += 10;
+    }
+    expect(lastHeld).toBeLessThan(MAX_HOLD_OFF_MS);
+  });
+
+  it("never asks to wait longer than the quiet period or past the cap", () => {
+    const c = clock();
+    const intake = new IntakeFirst(c.now);
+    intake.webhook();
+    expect(intake.holdOff()).toBe(10);
+    for (let ms = 0; ms < MAX_HOLD_OFF_MS - 3; ms += 1) {
+      c.t += 1;
+      intake.webhook();
+    }
+    expect(intake.holdOff()).toBe(3);
   });
 
   it("KeyedQueue starts nothing while held, and starts as soon as the hold ends", async () => {
