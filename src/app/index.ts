@@ -162,7 +162,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       if (options.waitForEvaluations) await done;
     };
 
-    // Installation clients for evaluations, one per installation (Octokit refreshes its token itself).
+    // Clients for evaluations, one per installation: each request takes the installation's token from
+    // Probot's token cache, which mints a new one before it expires.
     const clients = new InstallationClients((id) => app.auth(id));
 
     /**

@@ -137,8 +137,7 @@ export const BURST_GAP_MS = 100;
  * waits coalesces every event of the burst into it. A hold lasts at most `maxMs`; after that
  * evaluations are not held again until the burst is over (the queue sees `quietMs` without a webhook,
  * or two webhooks come `BURST_GAP_MS` apart), so a stream that never pauses delays verdicts by `maxMs`
- * and no more. At 20 webhooks a second an evaluation waits only the
- * `quietMs` after its own webhook.
+ * and no more. At 20 webhooks a second an evaluation waits only the `quietMs` after its own webhook.
  *
  * `holdOff` is KeyedQueue's: how long to wait before starting evaluations (0: now). The clock is
  * monotonic, so a step of the wall clock neither stalls nor releases evaluations.
