@@ -162,6 +162,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       if (options.waitForEvaluations) await done;
     };
 
+    /** The webhook's own Octokit, paced and bounded. */
+    const webhookClient = (context: Context) => clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs);
     // Clients for evaluations, one per installation: each request takes the installation's token from
     // Probot's token cache, which mints a new one before it expires.
     const clients = new InstallationClients((id) => app.auth(id));
@@ -186,7 +188,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const clientFor = async (t: Target, job: Job): Promise<Pick<EvaluationDeps, "client" | "loadConfig">> => {
       if ("context" in job) {
         const context = job.context;
-        return { client: clientOf(context.octokit, undefined, pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE) };
+        return { client: webhookClient(context), loadConfig: () => context.config(CONFIG_FILE) };
       }
       const octokit = await clients.get(job.installation);
       // Probot's `Context#config` (`_extends`, deep merge) reads only `this.repo()` and `this.octokit`.
@@ -257,14 +259,14 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     on("check_run.rerequested", async (context) => {
       const parsed = checkRunTargets(context.payload);
       if (parsed.ok && context.payload.check_run.app?.id !== undefined && appId !== 0 && context.payload.check_run.app.id !== appId) return;
-      await inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), parsed)));
+      await inBackground(async () => evaluateTargets(context, await withForkPulls(context, webhookClient(context), parsed)));
     });
 
-    on(["check_suite.requested", "check_suite.rerequested"], async (context) => inBackground(async () => evaluateTargets(context, await withForkPulls(context, clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), checkSuiteTargets(context.payload)))));
+    on(["check_suite.requested", "check_suite.rerequested"], async (context) => inBackground(async () => evaluateTargets(context, await withForkPulls(context, webhookClient(context), checkSuiteTargets(context.payload)))));
 
     // Pushes around the gate: AI-authored commits, force pushes and deletions on protected branches.
     on("push", async (context) => {
-      const work = handlePush({ client: clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+      const work = handlePush({ client: webhookClient(context), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "push_check_crashed", err: error }, "countersign could not check a push");
       });
       if (options.waitForEvaluations) await work;
@@ -272,7 +274,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
 
     // GitHub's merge queue: a verdict on each merge group's head, or a required check stalls the queue.
     on("merge_group.checks_requested", async (context) => {
-      const work = handleMergeGroup({ client: clientOf(context.octokit, installationOf(context.payload), pacer, timeoutMs), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
+      const work = handleMergeGroup({ client: webhookClient(context), loadConfig: () => context.config(CONFIG_FILE), log: context.log, appId }, context.payload).catch((error: unknown) => {
         context.log.error({ event: "merge_group_crashed", err: error }, "countersign could not check a merge group");
       });
       if (options.waitForEvaluations) await work;
