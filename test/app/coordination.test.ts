@@ -34,22 +34,34 @@ describe("two replicas, one pull request", () => {
     let active = 0;
     let peak = 0;
     let evaluations = 0;
+    // A's first evaluation lasts until B's three events have arrived, however long they take.
+    let evaluating!: () => void;
+    const aEvaluates = new Promise<void>((resolve) => (evaluating = resolve));
+    let turnedAway!: () => void;
+    const bDone = new Promise<void>((resolve) => (turnedAway = resolve));
     const evaluate = async () => {
       active++;
       peak = Math.max(peak, active);
       evaluations++;
-      // Long enough for replica B's three events to arrive meanwhile, even on a loaded machine.
-      await sleep(500);
+      if (evaluations === 1) {
+        evaluating();
+        await bDone;
+      }
       active--;
     };
     await a.noteEvent(key);
     const first = a.run(key, evaluate);
-    await sleep(20);
+    // A has read the event counter and evaluates.
+    await aEvaluates;
     // Three events reach replica B while A evaluates: B is turned away, A covers them.
     const rechecks: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await b.noteEvent(key);
-      expect(await b.run(key, evaluate, (ms) => rechecks.push(ms))).toEqual({ outcome: "elsewhere" });
+    try {
+      for (let i = 0; i < 3; i++) {
+        await b.noteEvent(key);
+        expect(await b.run(key, evaluate, (ms) => rechecks.push(ms))).toEqual({ outcome: "elsewhere" });
+      }
+    } finally {
+      turnedAway();
     }
     expect(await first).toEqual({ outcome: "ran", times: 2 });
     expect(peak).toBe(1);
@@ -76,13 +88,19 @@ describe("two replicas, one pull request", () => {
     await b.noteEvent(k2);
     let active = 0;
     let peak = 0;
+    // Each evaluation lasts until the other has started (evaluations one after the other end after 2 s and fail the test).
+    let bothStarted!: () => void;
+    const both = new Promise<void>((resolve) => (bothStarted = resolve));
+    const giveUp = setTimeout(() => bothStarted(), 2000);
     const evaluate = async () => {
       active++;
       peak = Math.max(peak, active);
-      await sleep(50);
+      if (peak === 2) bothStarted();
+      await both;
       active--;
     };
     await Promise.all([a.run(k1, evaluate), b.run(k2, evaluate)]);
+    clearTimeout(giveUp);
     expect(peak).toBe(2);
   });
 

@@ -36,7 +36,8 @@ describe("the app as a process", () => {
     let output = "";
     child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child?.on("exit", (code) => resolve(code)));
+    // "close", not "exit": only then has all of the child's output been read (the SIGTERM line below).
+    const exited = new Promise<number | null>((resolve) => child?.on("close", (code) => resolve(code)));
 
     const health = await waitForAnswer(`http://127.0.0.1:${port}/healthz`, child);
     expect([health.status, await health.json()]).toEqual([200, { status: "ok" }]);
