@@ -73,7 +73,8 @@ describe("the app as a process", () => {
     expect(pr.check?.conclusion).toBe("success");
 
     const writes = e.world.checkRunWrites.length;
-    await e.step(pr.merge("carol"), 9, { evaluates: false });
+    // The merge is evaluated too (a bypass would be marked): wait for it, or nothing below has happened yet.
+    await e.step(pr.merge("carol"), 9);
     expect(e.world.checkRunWrites).toHaveLength(writes);
     expect(pr.check?.conclusion).toBe("success");
     expect(pr.p.labels).toContain("ai-authored");

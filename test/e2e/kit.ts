@@ -163,17 +163,20 @@ export class Env {
   /**
    * Waits until the app is done with this pull request: an evaluation that started after the last
    * webhook for it was sent has been logged (unless `evaluates: false`), then a quiet window passes
-   * without any request or evaluation for it.
+   * (after the last webhook's answer) without any request or evaluation for it.
    */
   async settle(pr: number, options: { evaluates?: boolean; timeoutMs?: number } = {}): Promise<void> {
     const deadline = Date.now() + (options.timeoutMs ?? 30_000);
-    const lastSent = Math.max(0, ...this.sent.filter((s) => s.pr === pr).map((s) => s.sentAt));
+    const sentForPr = this.sent.filter((s) => s.pr === pr);
+    const lastSent = Math.max(0, ...sentForPr.map((s) => s.sentAt));
+    // The quiet window starts no earlier than the last answer: the app works on a webhook after answering it.
+    const lastAnswered = Math.max(0, ...sentForPr.map((s) => s.sentAt + s.ms));
     if (options.evaluates !== false) {
       await this.waitFor(() => this.decisions(pr).some((d) => Env.started(d) >= lastSent - 1), Math.max(1, deadline - Date.now()), `an evaluation of #${pr} started after the last webhook`);
     }
     for (;;) {
       const forPr = this.double.log.filter((r) => r.pr === pr);
-      const lastActivity = Math.max(0, ...forPr.map((r) => r.at + r.ms), ...this.decisions(pr).map((d) => Number(d.time)));
+      const lastActivity = Math.max(lastAnswered, ...forPr.map((r) => r.at + r.ms), ...this.decisions(pr).map((d) => Number(d.time)));
       // A pending trailing evaluation shows itself at once (nothing is spaced out unless GitHub's
       // budgets run low, which these tests never reach).
       const quietUntil = lastActivity + 300;
