@@ -15,4 +15,14 @@ export default tseslint.config(
       "no-control-regex": "off",
     },
   },
+  {
+    // The app's Octokit (src/github/octokit.ts) has no REST endpoint methods and no paginate.
+    files: ["src/app/**", "src/github/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        { selector: "MemberExpression[property.name=/^(rest|paginate)$/]", message: "countersign's Octokit carries no REST endpoint methods or paginate (src/github/octokit.ts): use octokit.request or octokit.graphql." },
+      ],
+    },
+  },
 );

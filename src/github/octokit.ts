@@ -8,27 +8,64 @@
  * Redis clustering is not used either: Bottleneck's Redis store fails every request with
  * `ERR SETTINGS_KEY_NOT_FOUND` once its keys are gone (a Redis restart: seen in test/e2e/replicas;
  * Redis 7 expiry: SGrondin/bottleneck#205, #219, open), so with REDIS_URL countersign keeps the
- * budgets in Redis itself (`redis-buckets.ts`). Probot's retry plugin is off too: `prepareClient`
+ * budgets in Redis itself (`redis-buckets.ts`). Nor is Probot's retry plugin there: `prepareClient`
  * retries 5xx answers and failed connections itself, at a fraction of the cost.
+ *
+ * It carries only the plugins countersign uses — `request`, `graphql`, `config` (Probot's
+ * `context.config`), GitHub Enterprise compatibility and Probot's debug-level request log — not
+ * Probot's REST endpoint methods, pagination, throttling or retry. Probot builds an Octokit for every
+ * webhook it dispatches, used or not: 23–38 µs with these plugins, 45–56 µs with Probot's
+ * (`npm run bench:octokit`). The app reaches GitHub through `octokit.request` and `octokit.graphql`
+ * only; eslint.config.js refuses `.rest` and `.paginate` under src/app and src/github.
  *
  * Started with a plain `probot run`, the app still works: it is then paced twice (Probot's spacing
  * and countersign's), which is safe and slower.
  */
-import { ProbotOctokit } from "probot";
+import { Octokit } from "@octokit/core";
+import { enterpriseCompatibility } from "@octokit/plugin-enterprise-compatibility";
+import { config } from "@probot/octokit-plugin-config";
+import { createProbotAuth } from "octokit-auth-probot";
+import { Server, type ProbotOctokit } from "probot";
 import { nodeFetch } from "./fetch.js";
 import { BudgetExhaustedError, costOf, rateLimitWait, realClock, type Clock, type Pacer } from "./pacing.js";
 
 /**
- * Probot's Octokit with its throttling and retry plugins off: `prepareClient` paces (by GitHub's
- * documented budgets, in Redis when replicas share one) and retries instead. Requests go out through
- * `nodeFetch` (fetch.ts), at about half the CPU of Node's global fetch (unless a `request.fetch` is given).
+ * Probot's request log: each GitHub request at debug level, as Probot's own plugin writes it, but
+ * parsed only when debug is on (Probot's parses every request's options whatever the level).
  */
-export const CountersignOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+function requestLogging(octokit: Octokit): void {
+  const log = (status: number, options: Parameters<Octokit["request"]["endpoint"]["parse"]>[0]) => {
+    const logger = octokit.log as Octokit["log"] & { isLevelEnabled?: (level: string) => boolean };
+    if (logger.isLevelEnabled?.("debug") === false) return;
+    const { method, url, ...params } = octokit.request.endpoint.parse(options);
+    // Octokit types `log` as console-like; Probot's is pino, which takes the fields first.
+    (logger as unknown as { debug(fields: object, message: string): void }).debug(params.body || {}, `GitHub request: ${method} ${url} - ${status}`);
+  };
+  octokit.hook.error("request", (error, options) => {
+    if ("status" in error && typeof error.status === "number") log(error.status, options);
+    throw error;
+  });
+  octokit.hook.after("request", (response, options) => log(response.status, options));
+}
+
+const PaceableOctokit = Octokit.plugin(enterpriseCompatibility, requestLogging, config).defaults((options: Record<string, unknown>) => ({
+  // Probot's defaults (its own Octokit's), which its options override.
+  authStrategy: createProbotAuth,
+  userAgent: `probot/${Server.version}`,
   ...options,
   request: { fetch: nodeFetch, ...((options.request ?? {}) as Record<string, unknown>) },
-  retry: { enabled: false },
-  throttle: { ...((options.throttle ?? {}) as Record<string, unknown>), enabled: false },
 }));
+
+/**
+ * countersign's Octokit for Probot: pacing and retries are `prepareClient`'s (by GitHub's documented
+ * budgets, in Redis when replicas share one), so Probot's throttling and retry plugins are not there
+ * (their options, which Probot passes, are ignored). Requests go out through `nodeFetch` (fetch.ts),
+ * at about half the CPU of Node's global fetch (unless a `request.fetch` is given).
+ *
+ * Typed as Probot's Octokit, whose type `Probot` and `Context` expect: it has all of it but the REST
+ * endpoint methods and `paginate`, which eslint.config.js keeps out of the app.
+ */
+export const CountersignOctokit = PaceableOctokit as unknown as typeof ProbotOctokit;
 
 /** The longest a GitHub request may take, its 5xx retries included (waiting for the pacer or for GitHub's rate-limit wait not). */
 export const REQUEST_TIMEOUT_MS = 30_000;

@@ -10,8 +10,9 @@
 import nock from "nock";
 import { pino } from "pino";
 import { Writable } from "node:stream";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
 import { createApp } from "../../src/app/index.js";
+import { CountersignOctokit } from "../../src/github/octokit.js";
 import { appKeys } from "../support/app-process.js";
 import type { Pacer } from "../../src/github/pacing.js";
 import { APP_ID, GitHubWorld, OWNER, REPO, world as baseWorld, type RecordedRequest, type World, type WorldCheckRun } from "../support/github-world.js";
@@ -110,9 +111,11 @@ export async function makeProbot(options: { pacer?: Pacer; publishRetryDelay?: (
   const probot = new Probot({
     ...(options.appAuth ? { appId: APP_ID, privateKey: appKeys().privateKey } : { githubToken: "test-token" }),
     log: pino({ level: "info" }, sink),
-    Octokit: ProbotOctokit.defaults((instanceOptions: object) => {
+    // The production Octokit and its plugins (no throttling or retry: prepareClient's), on Node's fetch,
+    // which nock intercepts in jest's workers too (fetch.ts is tested against real servers instead).
+    Octokit: CountersignOctokit.defaults((instanceOptions: { request?: object }) => {
       options.onOctokit?.();
-      return { ...instanceOptions, retry: { enabled: false }, throttle: { enabled: false } };
+      return { ...instanceOptions, request: { ...instanceOptions.request, fetch: globalThis.fetch } };
     }),
   });
   await probot.load(createApp({ appId: APP_ID, waitForEvaluations: true, publishRetryDelay: options.publishRetryDelay ?? (() => undefined), ...(options.pacer ? { pacer: options.pacer } : {}) }));

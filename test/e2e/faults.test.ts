@@ -1,7 +1,8 @@
 /**
- * GitHub misbehaving, the app in production mode (`probot run`: Octokit's retry plugin retries 5xx
- * and dropped connections up to 3 times, after 1, 4 and 9 s; its throttling plugin waits out a
- * primary rate limit and retries up to 3 times; a secondary rate limit is logged and NOT retried).
+ * GitHub misbehaving, the app in production mode (`npm start`, countersign's Octokit: a 5xx answer
+ * or a dropped connection is retried after 1 s and then 4 s; after a rate-limit answer, primary or
+ * secondary, nothing goes out for the installation until GitHub's wait is over, then the request is
+ * sent again, three attempts in all: src/github/octokit.ts).
  *
  * Whatever GitHub does: nothing passes that should not (every check run write is checked against an
  * oracle as it arrives), there is never more than one status comment or one copy of the label, every
