@@ -27,7 +27,9 @@
  * run: 40 PRs × 5 webhooks), --drain-seconds S (default 30: how long to wait for checks after
  * the last webhook), --installations K (default 10: the pull requests belong to K installations, as
  * for an app installed on several organisations; GitHub's secondary rate limits, which countersign
- * keeps, are per installation). Bounded: N × 5 webhooks, then at most S seconds of waiting per run.
+ * keeps, are per installation), --noise (the no-op app measured a second time in every round, as a
+ * third app: how far apart two identical apps measure on this machine; printed, not judged).
+ * Bounded: N × 5 webhooks, then at most S seconds of waiting per run.
  * Exit status: 0 every target met; 1 a target missed; 2 bad usage or the benchmark could not run.
  */
 import { register } from "node:module";
@@ -53,7 +55,9 @@ const WARMUP_PRS = 20;
 /** The steady run's pull requests (× 5 webhooks at --rate). */
 const STEADY_PRS = 40;
 
-const USAGE = `Usage: node bench/webhooks/run.js [--prs N] [--concurrency C] [--drain-seconds S] [--installations K] [--rate R] [--runs M]`;
+const USAGE = `Usage: node bench/webhooks/run.js [--prs N] [--concurrency C] [--drain-seconds S] [--installations K] [--rate R] [--runs M] [--noise]`;
+/** The no-op app, and (--noise) the same no-op app measured again as if it were another app. */
+const isNoop = (kind) => kind === "noop" || kind === "noop-again";
 
 function fail(message, status = 2) {
   process.stderr.write(`bench:webhooks: ${message}\n`);
@@ -71,6 +75,7 @@ function options() {
         installations: { type: "string", default: "10" },
         rate: { type: "string", default: "20" },
         runs: { type: "string", default: "5" },
+        noise: { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -87,7 +92,7 @@ function options() {
     if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} needs a whole number from ${min} to ${max}, not '${values[name]}'`);
     return n;
   };
-  return { prs: count("prs", 1, 5000), concurrency: count("concurrency", 1, 256), drainSeconds: count("drain-seconds", 1, 3600), installations: count("installations", 1, 1000), rate: count("rate", 1, 1000), runs: count("runs", 1, 20) };
+  return { noise: values.noise, prs: count("prs", 1, 5000), concurrency: count("concurrency", 1, 256), drainSeconds: count("drain-seconds", 1, 3600), installations: count("installations", 1, 1000), rate: count("rate", 1, 1000), runs: count("runs", 1, 20) };
 }
 
 const opts = options();
@@ -199,7 +204,7 @@ async function drive(app, world, numbers, concurrency, agent) {
 async function start(kind) {
   const world = new GitHubWorld({ repo: { permissions: { carol: "write", dave: "read" }, labelExists: true }, pulls: [] });
   const double = await new GitHubHttpDouble(world, { publicKey: appKeys().publicKey }).start();
-  const app = await startApp({ githubHost: double.host, appId: 4242, ...(kind === "noop" ? { app: NOOP_APP } : {}) });
+  const app = await startApp({ githubHost: double.host, appId: 4242, ...(isNoop(kind) ? { app: NOOP_APP } : {}) });
   return { world, double, app };
 }
 
@@ -265,7 +270,7 @@ async function measure(kind, numbers, warmup) {
   try {
     // Warm-up: the same traffic on other pull requests, then wait until the app is idle.
     const warm = await drive(run.app, run.world, warmup, opts.concurrency, agent);
-    if (kind !== "noop") await drain(run, warm.sent, Date.now() + 120_000, quietMs);
+    if (!isNoop(kind)) await drain(run, warm.sent, Date.now() + 120_000, quietMs);
     const base = { requests: run.double.apiRequests().length, decisions: run.app.decisions().length, cpu: run.app.cpuSeconds() };
 
     let sent;
@@ -277,7 +282,7 @@ async function measure(kind, numbers, warmup) {
     } else {
       ({ sent, seconds } = await drive(run.app, run.world, numbers, opts.concurrency, agent));
     }
-    if (kind !== "noop") drained = await drain(run, sent, Date.now() + opts.drainSeconds * 1000, quietMs);
+    if (!isNoop(kind)) drained = await drain(run, sent, Date.now() + opts.drainSeconds * 1000, quietMs);
     const window = (Date.now() - started) / 1000;
     const rssKb = run.app.peakRssKb();
     const cpu = run.app.cpuSeconds();
@@ -319,12 +324,14 @@ const fmt = (v, digits = 1) => (v === undefined || !Number.isFinite(v) ? "—" :
 
 const numbers = Array.from({ length: opts.prs }, (_, i) => i + 1);
 const warmupFor = () => Array.from({ length: WARMUP_PRS }, (_, i) => 100_000 + i + 1);
-const kinds = ["noop", "production", "steady"];
-const LABELS = { noop: "no-op Probot app", production: "countersign, production", steady: `countersign, ${opts.rate} webhooks/s` };
+const kinds = ["noop", "production", ...(opts.noise ? ["noop-again"] : []), "steady"];
+const LABELS = { noop: "no-op Probot app", production: "countersign, production", "noop-again": "no-op Probot app, again", steady: `countersign, ${opts.rate} webhooks/s` };
 const results = [];
 // The burst runs alternate (no-op, countersign, no-op, …) --runs times: throughput on a shared
 // machine varies by ±15% from run to run, so each is judged on its median run.
-const schedule = [...Array.from({ length: opts.runs }, () => ["noop", "production"]).flat(), "steady"];
+// --noise adds a third app to each round, the no-op app again: how far apart two identical apps
+// measure on this machine, which is the resolution of the throughput target.
+const schedule = [...Array.from({ length: opts.runs }, () => ["noop", "production", ...(opts.noise ? ["noop-again"] : [])]).flat(), "steady"];
 const all = [];
 for (const kind of schedule) {
   const prs = kind === "steady" ? numbers.slice(0, STEADY_PRS) : numbers;
@@ -344,21 +351,21 @@ for (const kind of kinds) {
 const byKind = (kind) => results.find((r) => r.kind === kind);
 const noop = byKind("noop");
 const none = "—";
-const ifEval = (r, f) => (r.kind === "noop" ? none : r.evaluations === 0 ? "none finished" : f());
+const ifEval = (r, f) => (isNoop(r.kind) ? none : r.evaluations === 0 ? "none finished" : f());
 const rows = [
   ["webhooks sent (answered non-2xx)", (r) => `${r.webhooks} (${r.failures})`],
   ["webhooks/s (median run)", (r) => (r.kind === "steady" ? none : fmt(r.perSecond))],
   ["  every run", (r) => (r.kind === "steady" ? none : r.allPerSecond.map((v) => fmt(v, 0)).join(", "))],
   ["webhook response p50/p99/max ms", (r) => `${fmt(r.response.p50)} / ${fmt(r.response.p99)} / ${fmt(r.response.max)}`],
-  ["webhook→check p50 / p99 ms", (r) => (r.kind === "noop" ? none : `${fmt(r.check.p50)} / ${r.check.p99 === undefined ? `> ${opts.drainSeconds * 1000}` : fmt(r.check.p99)}`)],
-  ["checks written / expected", (r) => (r.kind === "noop" ? none : `${r.check.written} / ${r.check.measured}${r.check.timedOut ? ` (at +${opts.drainSeconds} s)` : ""}`)],
-  ["evaluations (decision lines)", (r) => (r.kind === "noop" ? none : `${r.evaluations} (${r.unchangedEvaluations} wrote no check)`)],
+  ["webhook→check p50 / p99 ms", (r) => (isNoop(r.kind) ? none : `${fmt(r.check.p50)} / ${r.check.p99 === undefined ? `> ${opts.drainSeconds * 1000}` : fmt(r.check.p99)}`)],
+  ["checks written / expected", (r) => (isNoop(r.kind) ? none : `${r.check.written} / ${r.check.measured}${r.check.timedOut ? ` (at +${opts.drainSeconds} s)` : ""}`)],
+  ["evaluations (decision lines)", (r) => (isNoop(r.kind) ? none : `${r.evaluations} (${r.unchangedEvaluations} wrote no check)`)],
   ["GitHub requests / evaluation", (r) => ifEval(r, () => `${fmt(r.requests / r.evaluations, 2)} (${r.requests} req.)`)],
   ["  reads / writes per evaluation", (r) => ifEval(r, () => `${fmt(r.reads / r.evaluations, 2)} / ${fmt(r.writes / r.evaluations, 2)}`)],
   ["  app's log: mean / median", (r) => ifEval(r, () => `${fmt(r.loggedRequests / r.evaluations, 2)} / ${fmt(r.medianLogged, 0)}`)],
   ["evaluation p50 / p99 ms (app's log)", (r) => ifEval(r, () => `${fmt(r.evaluationMs.p50)} / ${fmt(r.evaluationMs.p99)}`)],
-  ["double's answer, mean ms per request", (r) => (r.kind === "noop" ? none : fmt(r.doubleMs, 2))],
-  ["GitHub requests/s (app → double)", (r) => (r.kind === "noop" ? none : `${fmt(r.requestsPerSecond, 2)} (${r.requests} in ${fmt(r.requests / r.requestsPerSecond, 0)} s)`)],
+  ["double's answer, mean ms per request", (r) => (isNoop(r.kind) ? none : fmt(r.doubleMs, 2))],
+  ["GitHub requests/s (app → double)", (r) => (isNoop(r.kind) ? none : `${fmt(r.requestsPerSecond, 2)} (${r.requests} in ${fmt(r.requests / r.requestsPerSecond, 0)} s)`)],
   ["app CPU s (ms per webhook)", (r) => (r.cpu === undefined ? none : `${fmt(r.cpu, 2)} (${fmt((r.cpu * 1000) / r.webhooks, 2)})`)],
   ["peak RSS MB", (r) => fmt(r.rssMb)],
   ["double: unexpected requests", (r) => String(r.problems)],
@@ -399,6 +406,10 @@ for (const [name, verdicts, decides] of judged) {
     out.push(`  ${ok ? "PASS" : "FAIL"}  ${text}`);
     if (decides && !ok) allMet = false;
   }
+}
+if (opts.noise) {
+  const again = byKind("noop-again");
+  out.push(`the no-op app against itself (not a target: the noise floor of the throughput ratio here): ${fmt((again.perSecond / noop.perSecond) * 100)}% (${fmt(again.perSecond)} vs ${fmt(noop.perSecond)} webhooks/s)`);
 }
 process.stdout.write(`${out.join("\n")}\n`);
 process.exit(allMet ? 0 : 1);
