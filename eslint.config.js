@@ -21,7 +21,10 @@ export default tseslint.config(
     rules: {
       "no-restricted-syntax": [
         "error",
-        { selector: "MemberExpression[property.name=/^(rest|paginate)$/]", message: "countersign's Octokit carries no REST endpoint methods or paginate (src/github/octokit.ts): use octokit.request or octokit.graphql." },
+        ...["MemberExpression[property.name=/^(rest|paginate)$/]", "MemberExpression[computed=true][property.value=/^(rest|paginate)$/]", "ObjectPattern > Property[key.name=/^(rest|paginate)$/]"].map((selector) => ({
+          selector,
+          message: "countersign's Octokit carries no REST endpoint methods or paginate (src/github/octokit.ts): use octokit.request or octokit.graphql.",
+        })),
       ],
     },
   },
