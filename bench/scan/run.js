@@ -13,7 +13,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchOptions } from "../options.js";
 import { cachedRepository, CLEAN_GIT_ENV, GENERATOR_VERSION } from "./generate.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -40,31 +40,13 @@ function fail(message, status = 2) {
 }
 
 function options() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        commits: { type: "string", default: "20000" },
-        runs: { type: "string", default: "7" },
-        "rss-via": { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    fail(`${error.message}\n${USAGE}`);
-  }
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const count = (name, min) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min) fail(`--${name} needs a whole number ≥ ${min}, not '${values[name]}'`);
-    return n;
-  };
+  const { values, count, refuse } = benchOptions("bench:scan", USAGE, {
+    commits: { type: "string", default: "20000" },
+    runs: { type: "string", default: "7" },
+    "rss-via": { type: "string" },
+  });
   const rssVia = values["rss-via"];
-  if (rssVia !== undefined && rssVia !== "time" && rssVia !== "node") fail(`--rss-via is 'time' or 'node', not '${rssVia}'`);
+  if (rssVia !== undefined && rssVia !== "time" && rssVia !== "node") refuse(`--rss-via is 'time' or 'node', not '${rssVia}'`);
   return { commits: count("commits", 1), runs: count("runs", 1), rssVia };
 }
 

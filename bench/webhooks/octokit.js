@@ -14,33 +14,15 @@
  */
 /* global Response */
 import { generateKeyPairSync } from "node:crypto";
-import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { Probot, ProbotOctokit } from "probot";
+import { benchOptions } from "../options.js";
 
 const USAGE = "Usage: node bench/webhooks/octokit.js [--rounds R] [--clients N] [--requests N]";
-let values;
-try {
-  ({ values } = parseArgs({ options: { rounds: { type: "string", default: "9" }, clients: { type: "string", default: "5000" }, requests: { type: "string", default: "5000" }, help: { type: "boolean", short: "h" } } }));
-} catch (error) {
-  process.stderr.write(`bench:octokit: ${error.message}\n${USAGE}\n`);
-  process.exit(2);
-}
-if (values.help) {
-  process.stdout.write(`${USAGE}\n`);
-  process.exit(0);
-}
-const count = (name) => {
-  const n = Number(values[name]);
-  if (!Number.isInteger(n) || n < 1 || n > 1_000_000) {
-    process.stderr.write(`bench:octokit: --${name} needs a whole number from 1 to 1000000, not '${values[name]}'\n${USAGE}\n`);
-    process.exit(2);
-  }
-  return n;
-};
-const rounds = count("rounds");
-const clients = count("clients");
-const requests = count("requests");
+const { count } = benchOptions("bench:octokit", USAGE, { rounds: { type: "string", default: "9" }, clients: { type: "string", default: "5000" }, requests: { type: "string", default: "5000" } });
+const rounds = count("rounds", 1, 1000);
+const clients = count("clients", 1, 1_000_000);
+const requests = count("requests", 1, 1_000_000);
 
 let CountersignOctokit;
 try {

@@ -37,7 +37,7 @@ import { Agent } from "node:http";
 import { cpus } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseArgs } from "node:util";
+import { benchOptions } from "../options.js";
 import { setTimeout as sleep } from "node:timers/promises";
 
 register("./ts-loader.js", import.meta.url);
@@ -65,33 +65,15 @@ function fail(message, status = 2) {
 }
 
 function options() {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      options: {
-        prs: { type: "string", default: "200" },
-        concurrency: { type: "string", default: "16" },
-        "drain-seconds": { type: "string", default: "30" },
-        installations: { type: "string", default: "10" },
-        rate: { type: "string", default: "20" },
-        runs: { type: "string", default: "5" },
-        noise: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    fail(`${error.message}\n${USAGE}`);
-  }
-  const { values } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    process.exit(0);
-  }
-  const count = (name, min, max) => {
-    const n = Number(values[name]);
-    if (!Number.isInteger(n) || n < min || n > max) fail(`--${name} needs a whole number from ${min} to ${max}, not '${values[name]}'`);
-    return n;
-  };
+  const { values, count } = benchOptions("bench:webhooks", USAGE, {
+    prs: { type: "string", default: "200" },
+    concurrency: { type: "string", default: "16" },
+    "drain-seconds": { type: "string", default: "30" },
+    installations: { type: "string", default: "10" },
+    rate: { type: "string", default: "20" },
+    runs: { type: "string", default: "5" },
+    noise: { type: "boolean", default: false },
+  });
   return { noise: values.noise, prs: count("prs", 1, 5000), concurrency: count("concurrency", 1, 256), drainSeconds: count("drain-seconds", 1, 3600), installations: count("installations", 1, 1000), rate: count("rate", 1, 1000), runs: count("runs", 1, 20) };
 }
 

@@ -1,19 +1,7 @@
 /** Helpers for tests that start the app as a process. */
 import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-
-/** A loopback port nobody is listening on (yet). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
-}
+// One definition, shared with the end-to-end tests and the benchmark.
+export { freePort } from "../support/app-process.js";
 
 /** Polls `url` until the process answers (or exits, or the deadline passes). */
 export async function waitForAnswer(url: string, child: ChildProcess, timeoutMs = 20_000): Promise<Response> {
