@@ -1,8 +1,8 @@
 /**
  * The pacer's buckets in Redis, so that every replica spends one budget per installation (REDIS_URL).
  *
- * The same GCRA as `gcra()` in pacing.ts, run atomically by one Lua script per request, on Redis's
- * clock (so replicas' clocks need not agree). One hash per installation: a field per budget holds its
+ * The same GCRA as `gcra()` in pacing.ts, run atomically by one Lua script per request (sent by its
+ * SHA1 once Redis has it), on Redis's clock (so replicas' clocks need not agree). One hash per installation: a field per budget holds its
  * bucket's "theoretical arrival time"; `@hold` holds GitHub's "retry after".
  *
  * While Redis is unreachable each replica paces from its own buckets in memory, so it can still tell
@@ -47,21 +47,34 @@ if ttl < tonumber(ARGV[1]) + 3600000 then redis.call('PEXPIRE', KEYS[1], tonumbe
 return 0
 `;
 
+/** The scripts, as commands of the Redis client (`defineCommand`). */
+interface Scripts {
+  countersignReserve(key: string, ...args: string[]): Promise<unknown>;
+  countersignHold(key: string, afterMs: string): Promise<unknown>;
+}
+
 export class RedisBuckets implements Buckets {
   private readonly fallback = new MemoryBuckets();
+  private readonly scripts: Scripts;
 
   constructor(
     private readonly redis: Redis,
     /** Resolves once connected (commands fail at once otherwise: the request then fails closed). */
     private readonly connected: () => Promise<void> = () => Promise.resolve(),
     private readonly prefix = "countersign:pace:",
-  ) {}
+  ) {
+    // A script's text goes to Redis once per connection; after that, every request sends its SHA1
+    // (EVALSHA). When Redis has lost it (a restart, SCRIPT FLUSH), ioredis sends the text again.
+    redis.defineCommand("countersignReserve", { numberOfKeys: 1, lua: RESERVE });
+    redis.defineCommand("countersignHold", { numberOfKeys: 1, lua: HOLD });
+    this.scripts = redis as unknown as Scripts;
+  }
 
   async reserve(key: string, charges: readonly Charge[], notBefore: number): Promise<number> {
     try {
       await this.connected();
       const args = [String(Math.max(0, notBefore - Date.now())), ...charges.flatMap((c) => [c.budget, String(c.points), String(c.burst), String(c.msPerPoint)])];
-      return Number(await this.redis.eval(RESERVE, 1, `${this.prefix}${key}`, ...args));
+      return Number(await this.scripts.countersignReserve(`${this.prefix}${key}`, ...args));
     } catch {
       return this.fallback.reserve(key, charges, notBefore);
     }
@@ -82,7 +95,7 @@ export class RedisBuckets implements Buckets {
     await this.fallback.hold(key, until);
     try {
       await this.connected();
-      await this.redis.eval(HOLD, 1, `${this.prefix}${key}`, String(Math.max(0, until - Date.now())));
+      await this.scripts.countersignHold(`${this.prefix}${key}`, String(Math.max(0, until - Date.now())));
     } catch {
       // kept in memory above
     }

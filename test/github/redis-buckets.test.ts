@@ -68,6 +68,24 @@ describe("budgets in Redis", () => {
     expect(await a.reserve(`inst-${++n}`, comment, 0)).toBe(0);
   });
 
+  it("sends each script's text once, then its SHA; after Redis forgets it (a restart), budgets stay in Redis", async () => {
+    const buckets = replica();
+    const admin = new Redis(server.url);
+    clients.push(admin);
+    const key = `inst-${++n}`;
+    const calls = async (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await admin.info("commandstats"))?.[1] ?? 0);
+    const tat = async () => Number(await admin.hget(`countersign:pace:${key}`, comment[0]?.budget ?? ""));
+    await buckets.reserve(key, comment, 0);
+    const [eval0, evalsha0] = [await calls("eval"), await calls("evalsha")];
+    for (let i = 0; i < 10; i++) await buckets.reserve(key, comment, 0);
+    expect([(await calls("eval")) - eval0, (await calls("evalsha")) - evalsha0]).toEqual([0, 10]);
+    // Redis loses its scripts: the next reservation is still made in Redis, not in this replica's memory.
+    await admin.script("FLUSH");
+    const before = await tat();
+    expect(await buckets.reserve(key, comment, 0)).toBe(0);
+    expect(await tat()).toBeGreaterThan(before);
+  });
+
   it("GitHub's 'retry after' holds every replica", async () => {
     const [a, b] = [replica(), replica()];
     const key = `inst-${++n}`;
