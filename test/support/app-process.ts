@@ -152,7 +152,10 @@ export class AppProcess {
     return this.lines.filter((l) => l.event === "evaluation_crashed" || l.event === "push_check_crashed" || l.event === "merge_group_crashed" || (typeof l.level === "number" && l.level >= 50 && l.event === undefined && !refusal(l)));
   }
 
-  /** Resolves when `predicate` holds (checked on every log line), rejects at the deadline or if the app exits. */
+  /**
+   * Resolves when `predicate` holds (checked on every log line, and every 50 ms for state the app's
+   * output does not announce, such as the GitHub double's), rejects at the deadline or if the app exits.
+   */
   waitFor<T>(predicate: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
@@ -176,8 +179,10 @@ export class AppProcess {
         done();
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${this.tail()}`));
       }, timeoutMs);
+      const poll = setInterval(check, 50);
       const done = () => {
         clearTimeout(timer);
+        clearInterval(poll);
         this.waiters.delete(check);
       };
       this.waiters.add(check);
