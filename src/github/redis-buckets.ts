@@ -2,8 +2,9 @@
  * The pacer's buckets in Redis, so that every replica spends one budget per installation (REDIS_URL).
  *
  * The same GCRA as `gcra()` in pacing.ts, run atomically by one Lua script per request (sent by its
- * SHA1 once Redis has it), on Redis's clock (so replicas' clocks need not agree). One hash per installation: a field per budget holds its
- * bucket's "theoretical arrival time"; `@hold` holds GitHub's "retry after".
+ * SHA1 once Redis has it), on Redis's clock (so replicas' clocks need not agree). One hash per
+ * installation: a field per budget holds its bucket's "theoretical arrival time"; `@hold` holds
+ * GitHub's "retry after".
  *
  * While Redis is unreachable each replica paces from its own buckets in memory, so it can still tell
  * GitHub why it fails closed (`coordination.ts`).
