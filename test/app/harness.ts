@@ -9,11 +9,11 @@
  */
 import nock from "nock";
 import { pino } from "pino";
-import { Writable } from "node:stream";
 import { Probot } from "probot";
 import { createApp } from "../../src/app/index.js";
 import { CountersignOctokit } from "../../src/github/octokit.js";
 import { appKeys } from "../support/app-process.js";
+import { jsonLines } from "../helpers/logs.js";
 import type { Pacer } from "../../src/github/pacing.js";
 import { APP_ID, GitHubWorld, OWNER, REPO, world as baseWorld, type RecordedRequest, type World, type WorldCheckRun } from "../support/github-world.js";
 import { pushWebhook, Webhooks, type PushOptions, type WebhookEvent as SupportWebhookEvent } from "../support/webhooks.js";
@@ -101,13 +101,7 @@ export interface CapturedLogs {
  * must not wake up during a later test.
  */
 export async function makeProbot(options: { pacer?: Pacer; publishRetryDelay?: (attempt: number) => number | undefined; onOctokit?: () => void; appAuth?: boolean } = {}): Promise<{ probot: Probot; logs: CapturedLogs }> {
-  const lines: Record<string, unknown>[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, done) {
-      for (const l of chunk.toString().split("\n")) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-      done();
-    },
-  });
+  const { sink, lines } = jsonLines();
   const probot = new Probot({
     ...(options.appAuth ? { appId: APP_ID, privateKey: appKeys().privateKey } : { githubToken: "test-token" }),
     log: pino({ level: "info" }, sink),

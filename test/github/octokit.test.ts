@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from "@jest/globals";
 import { Octokit } from "@octokit/rest";
-import { Writable } from "node:stream";
 import { pino } from "pino";
 import { CountersignOctokit, prepareClient, RateLimitedError } from "../../src/github/octokit.js";
 import { Pacer } from "../../src/github/pacing.js";
+import { jsonLines } from "../helpers/logs.js";
 
 /** An Octokit whose requests get these answers in turn; `sent` counts the requests. */
 function scripted(answers: { status: number; body: unknown; headers?: Record<string, string> }[]) {
@@ -42,13 +42,7 @@ describe("GraphQL rate limits", () => {
 
 describe("countersign's Octokit", () => {
   const logged = (level: string) => {
-    const lines: Record<string, unknown>[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, done) {
-        for (const l of chunk.toString().split("\n")) if (l.trim()) lines.push(JSON.parse(l) as Record<string, unknown>);
-        done();
-      },
-    });
+    const { sink, lines } = jsonLines();
     const fetch = async () => new Response(JSON.stringify({ id: 1 }), { status: 200, headers: { "content-type": "application/json" } });
     const octokit = new CountersignOctokit({ auth: { token: "x" }, log: pino({ level }, sink), request: { fetch } });
     return { octokit, lines };
