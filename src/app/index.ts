@@ -196,6 +196,9 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
       return { client: clientOf(octokit, job.installation, pacer, timeoutMs), loadConfig: () => Context.prototype.config.call(repository as unknown as Context, CONFIG_FILE) };
     };
 
+    /** Evaluates the pull request again later (retries.ts calls it, saying whether it counts as an event). */
+    const again = (t: Target, job: Job) => (isEvent: boolean) => run(t, job, isEvent);
+
     const evaluateOnce = async (t: Target, job: Job, extra: Pick<EvaluationDeps, "holds" | "blocked">): Promise<void> => {
       try {
         const deps: EvaluationDeps = { filesCache, ...(await clientFor(t, job)), log: job.log, appId, ...extra };
@@ -206,10 +209,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         // Rate-limited for longer than a request waits (the decision log says so): evaluate again once GitHub allows.
         // It counts as an event: with replicas, the evaluation that failed marked its events covered.
         const key = keyOf(t);
-        if (decision.retryAfterMs !== undefined) retries.later(key, decision.retryAfterMs, true, (isEvent) => run(t, job, isEvent));
+        if (decision.retryAfterMs !== undefined) retries.later(key, decision.retryAfterMs, true, again(t, job));
         else if (decision.unpublished) {
           // Publishing did not complete: evaluate again, backing off, until it does or the tries run out.
-          if (retries.unpublished(key, (isEvent) => run(t, job, isEvent)) === "exhausted") {
+          if (retries.unpublished(key, again(t, job)) === "exhausted") {
             job.log.warn({ event: "publish_retries_exhausted", repo: `${t.owner}/${t.repo}`, pr: t.number }, "could not publish after several tries; the next event on the pull request tries again");
           }
         } else if (decision.outcome !== "superseded") retries.settled(key);
@@ -223,12 +226,13 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     const run = async (t: Target, job: Job, isEvent: boolean): Promise<void> => {
       const key = keyOf(t);
       let unreachable: string | undefined;
-      const about = "installation" in job ? JSON.stringify({ owner: t.owner, repo: t.repo, number: t.number, installation: job.installation }) : undefined;
+      // What a replica's crash sweep needs to evaluate the pull request again: only Redis keeps it.
+      const about = coordinator.shared && "installation" in job ? JSON.stringify({ owner: t.owner, repo: t.repo, number: t.number, installation: job.installation }) : undefined;
       if (isEvent) await coordinator.noteEvent(key, about).catch((error: unknown) => (unreachable = errorText(error)));
       return queue.run(key, async () => {
         if (unreachable === undefined) {
           try {
-            await coordinator.run(key, (fence) => evaluateOnce(t, job, { holds: fence.holds }), (afterMs) => retries.later(key, afterMs, false, (isEvent) => run(t, job, isEvent)));
+            await coordinator.run(key, (fence) => evaluateOnce(t, job, { holds: fence.holds }), (afterMs) => retries.later(key, afterMs, false, again(t, job)));
             return;
           } catch (error) {
             unreachable = errorText(error);
@@ -239,7 +243,7 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         // verdict stands and nothing new passes), and look again once Redis may be back.
         job.log.error({ event: "coordination_failed", repo: `${t.owner}/${t.repo}`, pr: t.number, err: unreachable }, "countersign cannot reach Redis; failing closed");
         await evaluateOnce(t, job, { blocked: `Redis: ${unreachable}` });
-        retries.later(key, COORDINATION_RETRY_MS, true, (isEvent) => run(t, job, isEvent));
+        retries.later(key, COORDINATION_RETRY_MS, true, again(t, job));
       });
     };
 
