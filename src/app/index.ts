@@ -223,13 +223,22 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     };
 
     // Serialized and coalesced in this process (queue.ts) and, with REDIS_URL, across replicas (coordination.ts).
-    const run = async (t: Target, job: Job, isEvent: boolean): Promise<void> => {
+    // Returns the queue's own promise: a webhook answered at once leaves nothing of its own waiting on
+    // the evaluation (under a burst, a chain per webhook would live until its pull request is evaluated).
+    const run = (t: Target, job: Job, isEvent: boolean): Promise<void> => {
       const key = keyOf(t);
-      let unreachable: string | undefined;
+      if (!isEvent || !coordinator.shared) return enqueue(t, job, key, undefined);
       // What a replica's crash sweep needs to evaluate the pull request again: only Redis keeps it.
-      const about = coordinator.shared && "installation" in job ? JSON.stringify({ owner: t.owner, repo: t.repo, number: t.number, installation: job.installation }) : undefined;
-      if (isEvent) await coordinator.noteEvent(key, about).catch((error: unknown) => (unreachable = errorText(error)));
-      return queue.run(key, async () => {
+      const about = "installation" in job ? JSON.stringify({ owner: t.owner, repo: t.repo, number: t.number, installation: job.installation }) : undefined;
+      return coordinator.noteEvent(key, about).then(
+        () => enqueue(t, job, key, undefined),
+        (error: unknown) => enqueue(t, job, key, errorText(error)),
+      );
+    };
+    /** Queues the evaluation; `unreachable`: the replicas' store could not note the event. */
+    const enqueue = (t: Target, job: Job, key: string, noted: string | undefined): Promise<void> =>
+      queue.run(key, async () => {
+        let unreachable = noted;
         if (unreachable === undefined) {
           try {
             await coordinator.run(key, (fence) => evaluateOnce(t, job, { holds: fence.holds }), (afterMs) => retries.later(key, afterMs, false, again(t, job)));
@@ -245,7 +254,6 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         await evaluateOnce(t, job, { blocked: `Redis: ${unreachable}` });
         retries.later(key, COORDINATION_RETRY_MS, true, again(t, job));
       });
-    };
 
     const evaluateTargets = async (context: Context, parsed: ParsedEvent) => {
       if (!parsed.ok) {
@@ -253,8 +261,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         return;
       }
       const job = jobOf(context);
-      const all = Promise.all(parsed.targets.map((t) => run(t, job, true)));
-      if (options.waitForEvaluations) await all;
+      const queued = parsed.targets.map((t) => run(t, job, true));
+      if (options.waitForEvaluations) await Promise.all(queued);
     };
 
     on([...PULL_REQUEST_EVENTS], async (context) => evaluateTargets(context, pullRequestTargets(context.payload)));
