@@ -41,7 +41,11 @@ export type CoordinatedRun =
   | { readonly outcome: "covered" };
 
 export interface Coordinator {
-  /** Whether evaluations are coordinated across replicas (for logs and /readyz). */
+  /**
+   * Whether evaluations are coordinated across replicas. When not, the app neither notes events
+   * (nothing outside this process would read them) nor sweeps for unfinished ones, and /readyz does
+   * not ask this coordinator.
+   */
   readonly shared: boolean;
   /**
    * Records an event for `key` where every replica sees it, with `about` (what a replica needs to
