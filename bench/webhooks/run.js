@@ -256,6 +256,11 @@ async function measure(kind, numbers, warmup) {
     const warm = await drive(run.app, run.world, warmup, opts.concurrency, agent);
     if (!isNoop(kind)) await drain(run, warm.sent, Date.now() + 120_000, quietMs);
     const base = { requests: run.double.apiRequests().length, decisions: run.app.decisions().length, cpu: run.app.cpuSeconds() };
+    /** CPU seconds the app has used since the warm-up, or undefined. */
+    const cpuSince = () => {
+      const now = run.app.cpuSeconds();
+      return now === undefined || base.cpu === undefined ? undefined : now - base.cpu;
+    };
 
     let sent;
     let seconds = Number.NaN;
@@ -267,13 +272,12 @@ async function measure(kind, numbers, warmup) {
     } else {
       ({ sent, seconds } = await drive(run.app, run.world, numbers, opts.concurrency, agent));
       // The intake alone: CPU used and evaluations logged by the time the last webhook was answered.
-      const cpuNow = run.app.cpuSeconds();
-      burst = { cpu: cpuNow === undefined || base.cpu === undefined ? undefined : cpuNow - base.cpu, evaluations: run.app.decisions().length - base.decisions };
+      burst = { cpu: cpuSince(), evaluations: run.app.decisions().length - base.decisions };
     }
     if (!isNoop(kind)) drained = await drain(run, sent, Date.now() + opts.drainSeconds * 1000, quietMs);
     const window = (Date.now() - started) / 1000;
     const rssKb = run.app.peakRssKb();
-    const cpu = run.app.cpuSeconds();
+    const cpu = cpuSince();
     const decisions = run.app.decisions().slice(base.decisions);
     const requests = run.double.apiRequests().slice(base.requests);
     const measured = sent.filter((s) => s.expect);
@@ -297,7 +301,7 @@ async function measure(kind, numbers, warmup) {
       unchangedEvaluations: decisions.filter((d) => d.check === "unchanged").length,
       evaluationMs: { p50: percentile(decisions.map((d) => Number(d.duration_ms)), 50), p99: percentile(decisions.map((d) => Number(d.duration_ms)), 99) },
       doubleMs: requests.length === 0 ? Number.NaN : requests.reduce((n, r) => n + r.ms, 0) / requests.length,
-      cpu: cpu === undefined || base.cpu === undefined ? undefined : cpu - base.cpu,
+      cpu,
       burstCpuMs: burst?.cpu === undefined ? undefined : (burst.cpu * 1000) / sent.length,
       burstEvaluations: burst?.evaluations,
       rssMb: rssKb === undefined ? undefined : rssKb / 1024,
@@ -406,7 +410,7 @@ for (const [name, verdicts, decides] of judged) {
   // (evaluations are held back until then), which is what bounds the throughput on a busy machine.
   const mine = byKind("production").medianBurstCpuMs;
   const theirs = noop.medianBurstCpuMs;
-  if (mine !== undefined && theirs !== undefined) out.push(`intake CPU per webhook (not a target; medians of ${opts.runs} runs, clock ticks of 10 ms): ${fmt(mine, 2)} ms against the no-op app's ${fmt(theirs, 2)} ms (${mine >= theirs ? "+" : ""}${fmt(((mine - theirs) / theirs) * 100)}%)`);
+  if (mine !== undefined && theirs !== undefined) out.push(`intake CPU per webhook (not a target; medians of ${opts.runs} run${opts.runs === 1 ? "" : "s"}, clock ticks of 10 ms): ${fmt(mine, 2)} ms against the no-op app's ${fmt(theirs, 2)} ms (${mine >= theirs ? "+" : ""}${fmt(((mine - theirs) / theirs) * 100)}%)`);
 }
 if (opts.noise) {
   const again = byKind("noop-again");

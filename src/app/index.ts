@@ -235,10 +235,10 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
         (error: unknown) => enqueue(t, job, key, errorText(error)),
       );
     };
-    /** Queues the evaluation; `unreachable`: the replicas' store could not note the event. */
-    const enqueue = (t: Target, job: Job, key: string, noted: string | undefined): Promise<void> =>
+    /** Queues the evaluation; `noteFailed`: why the replicas' store could not note the event, if it could not. */
+    const enqueue = (t: Target, job: Job, key: string, noteFailed: string | undefined): Promise<void> =>
       queue.run(key, async () => {
-        let unreachable = noted;
+        let unreachable = noteFailed;
         if (unreachable === undefined) {
           try {
             await coordinator.run(key, (fence) => evaluateOnce(t, job, { holds: fence.holds }), (afterMs) => retries.later(key, afterMs, false, again(t, job)));
