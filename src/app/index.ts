@@ -120,7 +120,8 @@ export function createApp(options: AppOptions = {}): ApplicationFunction {
     // Webhook intake first: while webhooks pour in, evaluations wait (queue.ts).
     const intake = new IntakeFirst();
     const timeoutMs = requestTimeout();
-    const queue = new KeyedQueue(evaluationConcurrency(process.env), intake.holdOff);
+    // The queue's tasks handle what users and GitHub cause; a task that still throws is a bug: log it, never crash.
+    const queue = new KeyedQueue(evaluationConcurrency(process.env), intake.holdOff, (key, error) => app.log.error({ event: "evaluation_crashed", key, err: error }, "countersign evaluation failed unexpectedly"));
     const filesCache = new FilesCache();
     // With REDIS_URL, replicas coordinate per pull request through Redis and pace GitHub requests from
     // one budget per installation there; otherwise this process is all there is.

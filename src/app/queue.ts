@@ -38,9 +38,15 @@ export class KeyedQueue {
 
   private timer: NodeJS.Timeout | undefined;
 
+  /**
+   * @param onError told when a task throws. Its callers' promises still reject, but the app answers
+   * webhooks without waiting for them: with no one else to hear of it, the rejection would be
+   * unhandled, and Node ends a process on an unhandled rejection (queued evaluations and all).
+   */
   constructor(
     private readonly concurrency = DEFAULT_CONCURRENCY,
     private readonly holdOff: () => number = () => 0,
+    private readonly onError: (key: string, error: unknown) => void = () => undefined,
   ) {
     if (!(concurrency >= 1)) throw new RangeError(`KeyedQueue concurrency must be at least 1, not ${concurrency}`);
   }
@@ -62,6 +68,8 @@ export class KeyedQueue {
       resolve = res;
       reject = rej;
     });
+    // Once per pending evaluation, not per caller: `onError` hears of a failure, callers who wait still see it.
+    done.catch(() => undefined);
     slot.next = { task, done, resolve, reject };
     if (!slot.running) this.ready.push(key);
     this.pump();
@@ -116,6 +124,7 @@ export class KeyedQueue {
           finish();
         },
         (error: unknown) => {
+          this.onError(key, error);
           pending.reject(error);
           finish();
         },

@@ -47,6 +47,26 @@ describe("KeyedQueue", () => {
     expect(q.size).toBe(0);
   });
 
+  it("a task that throws while no one waits for it is reported, not left to crash the process as an unhandled rejection", async () => {
+    const reported: [string, unknown][] = [];
+    const q = new KeyedQueue(1, () => 0, (key, error) => reported.push([key, error]));
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      // As the app queues a webhook's evaluation: answered at once, no one awaits the result.
+      void q.run("acme/infra#1", async () => {
+        throw new Error("boom");
+      });
+      await q.idle();
+      await new Promise((r) => setTimeout(r, 20));
+      expect(reported).toEqual([["acme/infra#1", expect.objectContaining({ message: "boom" })]]);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+  });
+
   it("idle() waits for running and queued evaluations", async () => {
     const q = new KeyedQueue();
     const log: string[] = [];
