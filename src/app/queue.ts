@@ -190,6 +190,6 @@ export class IntakeFirst {
       this.released = true;
       return 0;
     }
-    return Math.min(this.quietMs, this.maxMs - (now - this.holdingSince), this.quietMs - since);
+    return Math.min(this.maxMs - (now - this.holdingSince), this.quietMs - since);
   };
 }
