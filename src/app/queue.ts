@@ -124,9 +124,13 @@ export class KeyedQueue {
           finish();
         },
         (error: unknown) => {
-          this.onError(key, error);
           pending.reject(error);
           finish();
+          try {
+            this.onError(key, error);
+          } catch {
+            // A reporter that throws must not become the unhandled rejection it reports.
+          }
         },
       );
     }

@@ -67,6 +67,31 @@ describe("KeyedQueue", () => {
     }
   });
 
+  it("a reporter that throws neither stalls the pull request's queue nor becomes an unhandled rejection", async () => {
+    const q = new KeyedQueue(1, () => 0, () => {
+      throw new Error("the reporter broke");
+    });
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", listener);
+    try {
+      void q.run("acme/infra#1", async () => {
+        throw new Error("boom");
+      });
+      const idle = await Promise.race([q.idle().then(() => "idle"), new Promise((r) => setTimeout(() => r("stalled"), 2000))]);
+      expect(idle).toBe("idle");
+      let ran = false;
+      await q.run("acme/infra#1", async () => {
+        ran = true;
+      });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(ran).toBe(true);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", listener);
+    }
+  });
+
   it("idle() waits for running and queued evaluations", async () => {
     const q = new KeyedQueue();
     const log: string[] = [];
