@@ -47,49 +47,50 @@ describe("KeyedQueue", () => {
     expect(q.size).toBe(0);
   });
 
-  it("a task that throws while no one waits for it is reported, not left to crash the process as an unhandled rejection", async () => {
-    const reported: [string, unknown][] = [];
-    const q = new KeyedQueue(1, () => 0, (key, error) => reported.push([key, error]));
+  /** Runs `body`, then gives Node a moment to report unhandled rejections: resolves to those it reported. */
+  const unhandledDuring = async (body: () => Promise<void>): Promise<unknown[]> => {
     const unhandled: unknown[] = [];
     const listener = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", listener);
     try {
-      // As the app queues a webhook's evaluation: answered at once, no one awaits the result.
-      void q.run("acme/infra#1", async () => {
-        throw new Error("boom");
-      });
-      await q.idle();
+      await body();
       await new Promise((r) => setTimeout(r, 20));
-      expect(reported).toEqual([["acme/infra#1", expect.objectContaining({ message: "boom" })]]);
-      expect(unhandled).toEqual([]);
+      return unhandled;
     } finally {
       process.off("unhandledRejection", listener);
     }
+  };
+  const boom = async () => {
+    throw new Error("boom");
+  };
+
+  it("a task that throws while no one waits for it is reported, not left to crash the process as an unhandled rejection", async () => {
+    const reported: [string, unknown][] = [];
+    const q = new KeyedQueue(1, () => 0, (key, error) => reported.push([key, error]));
+    const unhandled = await unhandledDuring(async () => {
+      // As the app queues a webhook's evaluation: answered at once, no one awaits the result.
+      void q.run("acme/infra#1", boom);
+      await q.idle();
+    });
+    expect(reported).toEqual([["acme/infra#1", expect.objectContaining({ message: "boom" })]]);
+    expect(unhandled).toEqual([]);
   });
 
   it("a reporter that throws neither stalls the pull request's queue nor becomes an unhandled rejection", async () => {
     const q = new KeyedQueue(1, () => 0, () => {
       throw new Error("the reporter broke");
     });
-    const unhandled: unknown[] = [];
-    const listener = (reason: unknown) => unhandled.push(reason);
-    process.on("unhandledRejection", listener);
-    try {
-      void q.run("acme/infra#1", async () => {
-        throw new Error("boom");
-      });
+    let ran = false;
+    const unhandled = await unhandledDuring(async () => {
+      void q.run("acme/infra#1", boom);
       const idle = await Promise.race([q.idle().then(() => "idle"), new Promise((r) => setTimeout(() => r("stalled"), 2000))]);
       expect(idle).toBe("idle");
-      let ran = false;
       await q.run("acme/infra#1", async () => {
         ran = true;
       });
-      await new Promise((r) => setTimeout(r, 20));
-      expect(ran).toBe(true);
-      expect(unhandled).toEqual([]);
-    } finally {
-      process.off("unhandledRejection", listener);
-    }
+    });
+    expect(ran).toBe(true);
+    expect(unhandled).toEqual([]);
   });
 
   it("idle() waits for running and queued evaluations", async () => {
