@@ -347,6 +347,8 @@ const byKind = (kind) => results.find((r) => r.kind === kind);
 const noop = byKind("noop");
 const none = "—";
 const ifEval = (r, f) => (isNoop(r.kind) ? none : r.evaluations === 0 ? "none finished" : f());
+/** The intake rows: burst runs only (the steady run has no burst). */
+const ifIntake = (r, f) => (r.kind === "steady" || r.allBurstCpuMs.length === 0 ? none : f());
 const rows = [
   ["webhooks sent (answered non-2xx)", (r) => `${r.webhooks} (${r.failures})`],
   ["webhooks/s (median run)", (r) => (r.kind === "steady" ? none : fmt(r.perSecond))],
@@ -362,9 +364,9 @@ const rows = [
   ["double's answer, mean ms per request", (r) => (isNoop(r.kind) ? none : fmt(r.doubleMs, 2))],
   ["GitHub requests/s (app → double)", (r) => (isNoop(r.kind) ? none : `${fmt(r.requestsPerSecond, 2)} (${r.requests} in ${fmt(r.requests / r.requestsPerSecond, 0)} s)`)],
   ["app CPU s (ms per webhook)", (r) => (r.cpu === undefined ? none : `${fmt(r.cpu, 2)} (${fmt((r.cpu * 1000) / r.webhooks, 2)})`)],
-  ["app CPU ms per webhook, intake only", (r) => (r.kind === "steady" || r.allBurstCpuMs.length === 0 ? none : `${fmt(r.medianBurstCpuMs, 2)} (median of the runs)`)],
-  ["  every run", (r) => (r.kind === "steady" || r.allBurstCpuMs.length === 0 ? none : r.allBurstCpuMs.map((v) => fmt(v, 2)).join(", "))],
-  ["evaluations during the intake", (r) => (r.kind === "steady" || isNoop(r.kind) ? none : String(r.burstEvaluations))],
+  ["app CPU ms per webhook, intake only", (r) => ifIntake(r, () => `${fmt(r.medianBurstCpuMs, 2)} (median of the runs)`)],
+  ["  every run", (r) => ifIntake(r, () => r.allBurstCpuMs.map((v) => fmt(v, 2)).join(", "))],
+  ["evaluations during the intake", (r) => (isNoop(r.kind) ? none : ifIntake(r, () => String(r.burstEvaluations)))],
   ["peak RSS MB", (r) => fmt(r.rssMb)],
   ["double: unexpected requests", (r) => String(r.problems)],
 ];
